@@ -1,0 +1,25 @@
+"""Request-scoped dependencies as Annotated aliases."""
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy import Engine
+
+from app.config import Settings
+
+
+async def get_engine(request: Request) -> Engine:
+    """Async on purpose: a plain value lookup needs no thread-pool hop."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+async def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page")]
+Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque `next_cursor` from the previous page")]

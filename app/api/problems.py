@@ -1,0 +1,114 @@
+"""The one map from errors to RFC 9457 application/problem+json responses."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from app.errors import BadCursor, BadQuery, EvidenceError, InvalidData, KeyRequired, NotFound
+
+logger = logging.getLogger("app.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# error class -> (status, stable type slug)
+_DOMAIN_ERRORS: dict[type[EvidenceError], tuple[int, str]] = {
+    NotFound: (404, "not-found"),
+    BadCursor: (400, "bad-cursor"),
+    BadQuery: (400, "bad-query"),
+    KeyRequired: (401, "key-required"),
+    InvalidData: (422, "invalid-data"),
+}
+
+_HTTP_TYPES = {
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    413: "body-too-large",
+    415: "unsupported-media-type",
+}
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with `errors` naming each field at fault."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldError] = []
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    slug: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = {
+        "type": f"/problems/{slug}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "errors": errors or [],
+    }
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+async def _domain_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, EvidenceError)
+    status, slug = _DOMAIN_ERRORS.get(type(error), (400, "bad-request"))
+    headers = {"WWW-Authenticate": 'Bearer realm="evidence"'} if isinstance(error, KeyRequired) else None
+    return problem_response(request, status, slug, error.detail, error.errors, headers)
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    errors = [{"loc": [str(part) for part in item["loc"]], "msg": item["msg"]} for item in error.errors()]
+    fields = ", ".join(".".join(e["loc"]) for e in errors)
+    return problem_response(request, 422, "invalid-parameters", f"fix these parameters: {fields}", errors)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    slug = _HTTP_TYPES.get(error.status_code, "http-error")
+    detail = (
+        error.detail if error.status_code != 404 else f"no resource at {request.url.path}; see /docs for the routes"
+    )
+    return problem_response(request, error.status_code, slug, str(detail), headers=error.headers)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return problem_response(request, 500, "internal-error", "the server failed; the error is logged, please report it")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(EvidenceError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+def problem_doc(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problems a route may answer with."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        status: {"description": HTTPStatus(status).phrase, "content": {PROBLEM_MEDIA_TYPE: {"schema": schema}}}
+        for status in statuses
+    }

@@ -1,0 +1,109 @@
+"""/v1/claims: the evidence records, filtered, paged and cached by version."""
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Header, Path, Query, Request
+from starlette.responses import Response
+
+from app.api.deps import Cursor, EngineDep, Limit, SettingsDep
+from app.api.paging import Envelope, envelope_response, page_request
+from app.api.problems import problem_doc
+from app.models.claim import CertaintyLevel, ClaimDetail, ClaimPublic, ClaimStatus, RevisionPublic, Verdict
+from app.models.types import SLUG_PATTERN, Slug, iso_utc
+from app.services import claims
+from app.services.claims import ClaimFilters, ClaimSort
+
+router = APIRouter(prefix="/v1/claims", tags=["claims"])
+
+ClaimId = Annotated[str, Path(pattern=SLUG_PATTERN, description="Claim slug, stable forever")]
+
+
+@router.get("", response_model=Envelope[ClaimPublic], responses=problem_doc(400, 401, 422))
+def list_claims(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    topic: Annotated[Slug | None, Query(description="Topic id")] = None,
+    verdict: Verdict | None = None,
+    min_certainty: Annotated[CertaintyLevel | None, Query(description="high > moderate > low > very_low")] = None,
+    status: Annotated[ClaimStatus, Query(description="draft and retracted need an API key")] = ClaimStatus.vetted,
+    source: Annotated[Slug | None, Query(description="Only claims citing this source id")] = None,
+    tag: Annotated[str | None, Query(max_length=41)] = None,
+    sort: ClaimSort = ClaimSort.id,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    """Whole claims (citations included, sources by id), in a stable order."""
+    filters = ClaimFilters(
+        status=status, topic=topic, verdict=verdict, min_certainty=min_certainty, source=source, tag=tag
+    )
+    with engine.connect() as conn:
+        page = claims.list_claims(
+            conn=conn, filters=filters, sort=sort, page=page_request(request, settings, limit=limit, cursor=cursor)
+        )
+    return envelope_response(request, page, (row.document.encode() for row in page.rows))
+
+
+def _etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if if_none_match is None:
+        return False
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+@router.get(
+    "/{claim_id}",
+    response_model=ClaimDetail,
+    responses={
+        304: {"description": "Not modified: the If-None-Match version is current"},
+        **problem_doc(401, 404, 422),
+    },
+)
+def read_claim(
+    claim_id: ClaimId,
+    engine: EngineDep,
+    if_none_match: Annotated[str | None, Header(description="An ETag from an earlier response")] = None,
+) -> Response:
+    """One claim with each cited source expanded; the ETag is its version."""
+    with engine.connect() as conn:
+        body, version = claims.read_claim(conn=conn, claim_id=claim_id)
+    headers = {"ETag": f'"{version}"', "Cache-Control": "no-cache"}
+    if _etag_matches(if_none_match, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get("/{claim_id}/revisions", response_model=Envelope[RevisionPublic], responses=problem_doc(400, 401, 404, 422))
+def list_revisions(
+    request: Request,
+    claim_id: ClaimId,
+    engine: EngineDep,
+    settings: SettingsDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    """Every version of the claim, newest first, with who changed it and when."""
+    with engine.connect() as conn:
+        page = claims.list_revisions(
+            conn=conn, claim_id=claim_id, page=page_request(request, settings, limit=limit, cursor=cursor)
+        )
+    items = (
+        b"".join(
+            (
+                b'{"version":',
+                str(row.version).encode(),
+                b',"changed_at":',
+                orjson.dumps(iso_utc(row.changed_at)),
+                b',"changed_by":',
+                orjson.dumps(row.changed_by),
+                b',"note":',
+                orjson.dumps(row.note),
+                b',"claim":',
+                row.snapshot.encode(),
+                b"}",
+            )
+        )
+        for row in page.rows
+    )
+    return envelope_response(request, page, items)

@@ -1,0 +1,38 @@
+"""Settings read once at the edge from EVIDENCE_* environment variables."""
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="EVIDENCE_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'evidence.db'}",
+        description="SQLAlchemy URL: sqlite:///path.db or postgresql://user@host/db",
+    )
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "data",
+        description="Dataset loaded into an empty database on first serve",
+    )
+    cursor_secret: str = Field(
+        default="ketamine-evidence-cursor",
+        description="Key signing pagination cursors; share it across replicas",
+    )
+    cors_origins: list[str] = Field(default=["*"], description="Origins allowed by CORS (JSON list)")
+    public_url: str = Field(default="", description="Base URL used in Link headers; empty = from the request")
+
+    @field_validator("database_url")
+    @classmethod
+    def use_psycopg3(cls, url: str) -> str:
+        """Plain postgres URLs select psycopg 3, the one driver we ship."""
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url

@@ -1,0 +1,169 @@
+"""Read and validate the review-friendly data/ layout into the API's own models."""
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from app.domain.quotes import QuoteError, locate_quote
+from app.models.claim import ClaimIn, Relation
+from app.models.source import SourceIn, SourceKind
+from app.models.topic import TopicIn
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the dataset, said so a curator can find and fix it."""
+
+    file: str
+    item: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.item}: {self.message}"
+
+
+@dataclass
+class Dataset:
+    topics: list[TopicIn] = field(default_factory=list)
+    sources: list[SourceIn] = field(default_factory=list)
+    claims: list[ClaimIn] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def read_dataset(root: Path) -> Dataset:
+    """Parse every file, then check what single files cannot: ids, references, quotes."""
+    dataset = Dataset()
+    if not root.is_dir():
+        dataset.problems.append(Problem(str(root), "-", "no such directory"))
+        return dataset
+    dataset.topics = _read_topics(root / "topics.yaml", dataset.problems)
+    sources = (_read_source(path, dataset.problems) for path in _yaml_files(root / "sources"))
+    dataset.sources = [source for source in sources if source]
+    claims = (_read_claim(path, dataset.problems) for path in _yaml_files(root / "claims"))
+    dataset.claims = [claim for claim in claims if claim]
+    _check_references(root, dataset)
+    return dataset
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def _load_yaml(path: Path, problems: list[Problem]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        problems.append(Problem(str(path), "-", f"cannot read: {error}"))
+        return None
+
+
+def _validate(model: type[M], raw: Any, path: Path, item: str, problems: list[Problem]) -> M | None:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        for detail in error.errors():
+            where = ".".join(str(part) for part in detail["loc"]) or "-"
+            problems.append(Problem(str(path), item, f"{where}: {detail['msg']}"))
+        return None
+
+
+def _read_topics(path: Path, problems: list[Problem]) -> list[TopicIn]:
+    raw = _load_yaml(path, problems) if path.is_file() else None
+    if not isinstance(raw, list):
+        problems.append(Problem(str(path), "-", "expected a list of topics"))
+        return []
+    topics = [_validate(TopicIn, entry, path, _item_id(entry), problems) for entry in raw]
+    return [topic for topic in topics if topic]
+
+
+def _item_id(raw: Any) -> str:
+    return str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
+
+
+def _read_source(path: Path, problems: list[Problem]) -> SourceIn | None:
+    raw = _load_yaml(path, problems)
+    if not isinstance(raw, dict):
+        problems.append(Problem(str(path), "-", "expected a mapping of source fields"))
+        return None
+    item = _item_id(raw)
+    text_file = raw.pop("text_file", None)
+    expected_sha = raw.pop("text_sha256", None)
+    if text_file is not None:
+        text_path = path.parent / str(text_file)
+        try:
+            data = text_path.read_bytes()
+            raw["text"] = data.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(str(path), item, f"text_file: cannot read {text_path.name}: {error}"))
+            return None
+        actual_sha = hashlib.sha256(data).hexdigest()
+        if expected_sha is not None and expected_sha != actual_sha:
+            problems.append(Problem(str(path), item, f"text_sha256: {text_path.name} hashes to {actual_sha}"))
+    elif expected_sha is not None:
+        problems.append(Problem(str(path), item, "text_sha256: given without a text_file"))
+    source = _validate(SourceIn, raw, path, item, problems)
+    _check_file_name(path, source, problems)
+    return source
+
+
+def _read_claim(path: Path, problems: list[Problem]) -> ClaimIn | None:
+    raw = _load_yaml(path, problems)
+    if not isinstance(raw, dict):
+        problems.append(Problem(str(path), "-", "expected a mapping of claim fields"))
+        return None
+    claim = _validate(ClaimIn, raw, path, _item_id(raw), problems)
+    _check_file_name(path, claim, problems)
+    return claim
+
+
+def _check_file_name(path: Path, record: SourceIn | ClaimIn | None, problems: list[Problem]) -> None:
+    if record is not None and record.id != path.stem:
+        problems.append(Problem(str(path), record.id, f"id must equal the file name '{path.stem}'"))
+
+
+def _duplicates(ids: Iterator[str]) -> list[str]:
+    counts = Counter(ids)
+    return sorted(i for i, n in counts.items() if n > 1)
+
+
+def _check_references(root: Path, dataset: Dataset) -> None:
+    """Cross-file rules: unique ids, known topics and sources, quotes verbatim at their offsets."""
+    problems = dataset.problems
+    for kind, records in (("topic", dataset.topics), ("source", dataset.sources), ("claim", dataset.claims)):
+        for duplicate in _duplicates(r.id for r in records):
+            problems.append(Problem(str(root), duplicate, f"{kind} id is used more than once"))
+    topics = {topic.id for topic in dataset.topics}
+    sources = {source.id: source for source in dataset.sources}
+    for claim in dataset.claims:
+        path = str(root / "claims" / f"{claim.id}.yaml")
+        if claim.topic not in topics:
+            problems.append(Problem(path, claim.id, f"topic: unknown topic '{claim.topic}'"))
+        for index, citation in enumerate(claim.citations):
+            where = f"citations.{index}"
+            source = sources.get(citation.source_id)
+            if source is None:
+                problems.append(Problem(path, claim.id, f"{where}.source_id: unknown source '{citation.source_id}'"))
+                continue
+            if citation.relation == Relation.states and source.kind != SourceKind.material:
+                problems.append(Problem(path, claim.id, f"{where}.relation: 'states' must cite the material"))
+            if citation.quote is None:
+                continue
+            if source.text is None:
+                problems.append(Problem(path, claim.id, f"{where}.quote: source '{source.id}' holds no text to quote"))
+                continue
+            try:
+                citation.locator = locate_quote(source.text, citation.quote, citation.locator)
+            except QuoteError as error:
+                problems.append(Problem(path, claim.id, f"{where}.locator: {error}"))

@@ -1,0 +1,29 @@
+"""Domain errors: plain values that know nothing of HTTP (api/problems.py maps them)."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class EvidenceError(Exception):
+    detail: str
+    errors: list[dict[str, object]] = field(default_factory=list)
+
+
+class NotFound(EvidenceError):
+    """No resource has that id."""
+
+
+class BadCursor(EvidenceError):
+    """A pagination cursor that we did not issue for this query."""
+
+
+class BadQuery(EvidenceError):
+    """A query whose syntax we cannot run, e.g. an unbalanced quote."""
+
+
+class KeyRequired(EvidenceError):
+    """The resource exists but is not public."""
+
+
+class InvalidData(EvidenceError):
+    """Input that parses but breaks a dataset rule (unknown source, quote mismatch...)."""

@@ -1,0 +1,63 @@
+"""create_app(settings): the whole service wired explicitly, with no import-time state."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CollectorRegistry
+
+from app.api import ops
+from app.api.problems import Problem, install_problem_handlers
+from app.api.v1 import claims, sources, topics
+from app.config import Settings
+from app.db import create_db_engine
+
+DESCRIPTION = """Structured, cited evidence records for the claims of a web article on ketamine
+for depression: each claim quotes the article, weighs it against the primary literature and
+carries a GRADE certainty level. Errors are RFC 9457 `application/problem+json`."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = create_db_engine(settings.database_url)
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(title="Ketamine Evidence API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.metrics_registry = CollectorRegistry()
+    install_problem_handlers(app)
+    for router in (topics.router, claims.router, sources.router, ops.router):
+        app.include_router(router)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+        expose_headers=["ETag", "Link", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"],
+    )
+    app.add_middleware(ops.RequestMetrics, registry=app.state.metrics_registry)
+    _document_problem_schema(app)
+    return app
+
+
+def _document_problem_schema(app: FastAPI) -> None:
+    """Routes reference #/components/schemas/Problem; put it in the spec once."""
+    build = app.openapi
+
+    def openapi() -> dict:  # type: ignore[type-arg]
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = Problem.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            defs = schema["components"]["schemas"]["Problem"].pop("$defs", {})
+            schema["components"]["schemas"].update(defs)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,7 @@
+"""SQLModel tables and their public models; importing this registers every table."""
+
+from app.models.claim import Citation, Claim, ClaimRevision, ClaimTag
+from app.models.source import Source
+from app.models.topic import Topic
+
+__all__ = ["Citation", "Claim", "ClaimRevision", "ClaimTag", "Source", "Topic"]

@@ -1,0 +1,134 @@
+"""Sources: the material under review and the literature that weighs its claims."""
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from app.models.types import Slug, Text, Timestamp
+
+Issued = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")]
+Pmid = Annotated[str, StringConstraints(pattern=r"^\d{1,9}$")]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+
+
+class SourceKind(StrEnum):
+    material = "material"
+    journal_article = "journal-article"
+    review = "review"
+    meta_analysis = "meta-analysis"
+    trial = "trial"
+    regulatory = "regulatory"
+    drug_label = "drug-label"
+    web_page = "web-page"
+
+
+class Rating(StrEnum):
+    high = "high"
+    moderate = "moderate"
+    low = "low"
+
+
+class Author(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    family: Text
+    given: str | None = None
+
+
+class Reliability(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rating: Rating
+    note: Text
+
+
+class SourceFields(BaseModel):
+    """Bibliographic fields shared by input and output."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Slug
+    kind: SourceKind
+    title: Text
+    container_title: str | None = None
+    publisher: str | None = None
+    authors: list[Author] = []
+    issued: Issued | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: Doi | None = None
+    pmid: Pmid | None = None
+    url: Url | None = None
+    accessed: dt.date
+    reliability: Reliability
+    verified_at: Text
+
+    @model_validator(mode="after")
+    def locatable(self) -> "SourceFields":
+        """Literature must be findable; the material may be an anonymous page."""
+        if self.kind != SourceKind.material and not (self.doi or self.pmid or self.url):
+            raise ValueError("a source needs at least one of doi, pmid or url")
+        return self
+
+
+class SourceIn(SourceFields):
+    """A source with the exact text we hold of it (null when we hold none)."""
+
+    text: str | None = None
+    text_seen_at: str | None = None
+
+
+class SourcePublic(SourceFields):
+    text_sha256: str | None
+    text_length: int | None
+    text_seen_at: str | None
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class SourceRef(BaseModel):
+    """Enough of a source to render a citation beside a claim."""
+
+    id: str
+    kind: SourceKind
+    title: str
+    container_title: str | None
+    year: str | None
+    doi: str | None
+    pmid: str | None
+    url: str | None
+
+
+class Source(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=81)
+    kind: str = Field(max_length=20)
+    title: str
+    container_title: str | None = None
+    publisher: str | None = None
+    authors: list[dict[str, str | None]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    issued: str | None = Field(default=None, max_length=10)
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    url: str | None = None
+    accessed: dt.date
+    reliability_rating: str = Field(max_length=10)
+    reliability_note: str
+    verified_at: str
+    text: str | None = None
+    text_sha256: str | None = Field(default=None, max_length=64)
+    text_length: int | None = None
+    text_seen_at: str | None = None
+    content_sha256: str = Field(max_length=64, description="Detects real change on reload")
+    version: int = 1
+    created_at: dt.datetime
+    updated_at: dt.datetime

@@ -1,0 +1,133 @@
+"""Reading claims: filters, keyset pages and the expanded single view."""
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from sqlalchemy import Select, select
+from sqlalchemy.engine import Connection
+
+from app.errors import KeyRequired, NotFound
+from app.models.claim import CertaintyLevel, Citation, Claim, ClaimRevision, ClaimStatus, ClaimTag, Verdict
+from app.models.source import Source
+from app.services.paging import Page, PageRequest, SortKey, fetch_page
+
+
+class ClaimSort(StrEnum):
+    id = "id"
+    updated = "-updated_at"
+    certainty = "certainty"
+
+
+_BY_ID = SortKey(Claim.id)  # type: ignore[arg-type]
+SORT_KEYS: dict[ClaimSort, list[SortKey]] = {
+    ClaimSort.id: [_BY_ID],
+    ClaimSort.updated: [
+        SortKey(
+            Claim.updated_at,
+            descending=True,
+            to_json=lambda moment: moment.isoformat(),
+            from_json=lambda text: dt.datetime.fromisoformat(text),
+        ),
+        _BY_ID,
+    ],
+    ClaimSort.certainty: [SortKey(Claim.certainty_rank, descending=True, from_json=int), _BY_ID],
+}
+
+
+@dataclass(frozen=True)
+class ClaimFilters:
+    status: ClaimStatus = ClaimStatus.vetted
+    topic: str | None = None
+    verdict: Verdict | None = None
+    min_certainty: CertaintyLevel | None = None
+    source: str | None = None
+    tag: str | None = None
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        query = query.where(Claim.status == self.status.value)
+        if self.topic is not None:
+            query = query.where(Claim.topic_id == self.topic)
+        if self.verdict is not None:
+            query = query.where(Claim.verdict == self.verdict.value)
+        if self.min_certainty is not None:
+            query = query.where(Claim.certainty_rank >= self.min_certainty.rank)
+        if self.source is not None:
+            cites = select(Citation.id).where(Citation.claim_id == Claim.id, Citation.source_id == self.source)
+            query = query.where(cites.exists())
+        if self.tag is not None:
+            tagged = select(ClaimTag.tag).where(ClaimTag.claim_id == Claim.id, ClaimTag.tag == self.tag)
+            query = query.where(tagged.exists())
+        return query
+
+
+def require_public(status: ClaimStatus | str) -> None:
+    if status != ClaimStatus.vetted:
+        raise KeyRequired("draft and retracted claims are readable only with an API key")
+
+
+def list_claims(*, conn: Connection, filters: ClaimFilters, sort: ClaimSort, page: PageRequest) -> Page:
+    """A page of pre-rendered claim documents (rows: document, then the sort keys)."""
+    require_public(filters.status)
+    keys = SORT_KEYS[sort]
+    query = filters.apply(select(Claim.document, *(key.column for key in keys)))
+    return fetch_page(conn, query, keys, page)
+
+
+def read_claim(*, conn: Connection, claim_id: str) -> tuple[bytes, int]:
+    """The claim with each citation's source expanded, and its version for the ETag."""
+    row = conn.execute(select(Claim.document, Claim.version, Claim.status).where(Claim.id == claim_id)).first()
+    if row is None:
+        raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
+    require_public(row.status)
+    claim = orjson.loads(row.document)
+    cited = {citation["source_id"] for citation in claim["citations"]}
+    refs = {ref["id"]: ref for ref in source_refs(conn=conn, source_ids=cited)}
+    for citation in claim["citations"]:
+        citation["source"] = refs.get(citation["source_id"])
+    return orjson.dumps(claim), row.version
+
+
+def source_refs(*, conn: Connection, source_ids: set[str]) -> list[dict[str, Any]]:
+    columns = (
+        Source.id,
+        Source.kind,
+        Source.title,
+        Source.container_title,
+        Source.issued,
+        Source.doi,
+        Source.pmid,
+        Source.url,
+    )
+    rows = conn.execute(select(*columns).where(Source.id.in_(source_ids))).all()  # type: ignore[attr-defined]
+    return [
+        {
+            "id": row.id,
+            "kind": row.kind,
+            "title": row.title,
+            "container_title": row.container_title,
+            "year": row.issued[:4] if row.issued else None,
+            "doi": row.doi,
+            "pmid": row.pmid,
+            "url": row.url,
+        }
+        for row in rows
+    ]
+
+
+def list_revisions(*, conn: Connection, claim_id: str, page: PageRequest) -> Page:
+    status = conn.execute(select(Claim.status).where(Claim.id == claim_id)).scalar()
+    if status is None:
+        raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
+    require_public(status)
+    keys = [SortKey(ClaimRevision.version, descending=True, from_json=int)]
+    query = select(
+        ClaimRevision.changed_at,
+        ClaimRevision.changed_by,
+        ClaimRevision.note,
+        ClaimRevision.snapshot,
+        ClaimRevision.version,
+    ).where(ClaimRevision.claim_id == claim_id)
+    return fetch_page(conn, query, keys, page)

@@ -1,0 +1,134 @@
+"""Writing topics, sources and claims: version bumps, revisions, pre-rendered documents."""
+
+import hashlib
+from enum import StrEnum
+
+import orjson
+from pydantic import BaseModel
+from sqlalchemy import delete
+from sqlmodel import Session
+
+from app.models.claim import Citation, Claim, ClaimIn, ClaimPublic, ClaimRevision, ClaimStatus, ClaimTag
+from app.models.source import Source, SourceIn
+from app.models.topic import Topic, TopicIn
+from app.models.types import now_utc
+
+
+class Outcome(StrEnum):
+    created = "created"
+    updated = "updated"
+    unchanged = "unchanged"
+
+
+def content_hash(record: BaseModel) -> str:
+    """Canonical hash of what a curator wrote, so reloading unchanged data changes nothing."""
+    return hashlib.sha256(orjson.dumps(record.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def save_topic(*, session: Session, topic_in: TopicIn, position: int) -> Outcome:
+    topic = session.get(Topic, topic_in.id)
+    if topic is None:
+        session.add(Topic(**topic_in.model_dump(), position=position))
+        return Outcome.created
+    if (topic.label, topic.description, topic.position) == (topic_in.label, topic_in.description, position):
+        return Outcome.unchanged
+    topic.sqlmodel_update({**topic_in.model_dump(), "position": position})
+    return Outcome.updated
+
+
+def save_source(*, session: Session, source_in: SourceIn) -> Outcome:
+    digest = content_hash(source_in)
+    source = session.get(Source, source_in.id)
+    if source is not None and source.content_sha256 == digest:
+        return Outcome.unchanged
+    text = source_in.text
+    fields = {
+        **source_in.model_dump(mode="json", exclude={"reliability", "accessed"}),
+        "accessed": source_in.accessed,
+        "reliability_rating": source_in.reliability.rating.value,
+        "reliability_note": source_in.reliability.note,
+        "text_sha256": hashlib.sha256(text.encode()).hexdigest() if text is not None else None,
+        "text_length": len(text) if text is not None else None,
+        "content_sha256": digest,
+    }
+    now = now_utc()
+    if source is None:
+        session.add(Source(**fields, version=1, created_at=now, updated_at=now))
+        return Outcome.created
+    source.sqlmodel_update({**fields, "version": source.version + 1, "updated_at": now})
+    return Outcome.updated
+
+
+def save_claim(*, session: Session, claim_in: ClaimIn, changed_by: str, note: str | None = None) -> Outcome:
+    """Create or update a claim with its citations and tags; every real change is a revision."""
+    digest = content_hash(claim_in)
+    claim = session.get(Claim, claim_in.id)
+    if claim is not None and claim.content_sha256 == digest:
+        return Outcome.unchanged
+    now = now_utc()
+    vetted = claim_in.status == ClaimStatus.vetted
+    public = ClaimPublic(
+        **claim_in.model_dump(),
+        version=claim.version + 1 if claim else 1,
+        created_at=claim.created_at if claim else now,
+        updated_at=now,
+        reviewed_at=now if vetted else None,
+    )
+    document = public.model_dump_json()
+    fields = {
+        "topic_id": claim_in.topic,
+        "statement": claim_in.statement,
+        "assessment": claim_in.assessment,
+        "verdict": claim_in.verdict.value,
+        "certainty_level": claim_in.certainty.level.value,
+        "certainty_rank": claim_in.certainty.level.rank,
+        "certainty_note": claim_in.certainty.note,
+        "certainty_downgrades": [d.value for d in claim_in.certainty.downgrades],
+        "pico": claim_in.pico.model_dump() if claim_in.pico else None,
+        "snippet": claim_in.snippet,
+        "status": claim_in.status.value,
+        "version": public.version,
+        "created_at": public.created_at,
+        "updated_at": now,
+        "reviewed_at": public.reviewed_at,
+        "content_sha256": digest,
+        "document": document,
+    }
+    if claim is None:
+        session.add(Claim(id=claim_in.id, **fields))
+        outcome = Outcome.created
+    else:
+        claim.sqlmodel_update(fields)
+        session.execute(delete(Citation).where(Citation.claim_id == claim_in.id))  # type: ignore[arg-type]
+        session.execute(delete(ClaimTag).where(ClaimTag.claim_id == claim_in.id))  # type: ignore[arg-type]
+        outcome = Outcome.updated
+    session.flush()
+    session.add_all(_citation_rows(claim_in))
+    session.add_all(ClaimTag(claim_id=claim_in.id, tag=tag) for tag in dict.fromkeys(claim_in.tags))
+    session.add(
+        ClaimRevision(
+            claim_id=claim_in.id,
+            version=public.version,
+            changed_at=now,
+            changed_by=changed_by,
+            note=note,
+            snapshot=document,
+        )
+    )
+    return outcome
+
+
+def _citation_rows(claim_in: ClaimIn) -> list[Citation]:
+    return [
+        Citation(
+            claim_id=claim_in.id,
+            position=position,
+            source_id=citation.source_id,
+            relation=citation.relation.value,
+            quote=citation.quote,
+            locator_start=citation.locator.start if citation.locator else None,
+            locator_end=citation.locator.end if citation.locator else None,
+            note=citation.note,
+        )
+        for position, citation in enumerate(claim_in.citations)
+    ]

@@ -1,0 +1,47 @@
+"""Import a validated dataset in one transaction: all of it or none of it."""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.dataset import Dataset
+from app.errors import InvalidData
+from app.services.curation import save_claim, save_source, save_topic
+
+Progress = Callable[[str, str], None]
+
+
+@dataclass
+class LoadSummary:
+    """Counts per kind and outcome, e.g. counts['claim']['created']."""
+
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, kind: str, outcome: str) -> None:
+        self.counts.setdefault(kind, Counter())[outcome] += 1
+
+    def changed(self) -> int:
+        return sum(n for c in self.counts.values() for o, n in c.items() if o != "unchanged")
+
+
+def load_dataset(*, engine: Engine, dataset: Dataset, changed_by: str, progress: Progress | None = None) -> LoadSummary:
+    """Topics, then sources, then claims (the order references need); rolled back on any error."""
+    if not dataset.ok:
+        raise InvalidData(f"the dataset has {len(dataset.problems)} problem(s); run `evidence check` to list them")
+    summary = LoadSummary()
+    report = progress or (lambda kind, item: None)
+    with Session(engine) as session, session.begin():
+        for position, topic in enumerate(dataset.topics):
+            summary.add("topic", save_topic(session=session, topic_in=topic, position=position))
+            report("topic", topic.id)
+        for source in dataset.sources:
+            summary.add("source", save_source(session=session, source_in=source))
+            report("source", source.id)
+        session.flush()
+        for claim in dataset.claims:
+            summary.add("claim", save_claim(session=session, claim_in=claim, changed_by=changed_by))
+            report("claim", claim.id)
+    return summary

@@ -1,0 +1,72 @@
+"""One keyset pagination for every list: stable order, constant cost per page."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.engine import Connection
+
+from app.domain.cursor import decode_cursor, encode_cursor
+from app.errors import BadCursor
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: Any
+    descending: bool = False
+    to_json: Callable[[Any], object] = lambda value: value
+    from_json: Callable[[Any], object] = lambda value: value
+
+    def ordering(self) -> ColumnElement[Any]:
+        return self.column.desc() if self.descending else self.column.asc()
+
+    def beyond(self, value: object) -> ColumnElement[bool]:
+        return self.column < value if self.descending else self.column > value
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int
+    cursor: str | None
+    scope: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: Sequence[Any]
+    next_cursor: str | None
+    total: int
+
+
+def _after(keys: Sequence[SortKey], values: Sequence[object]) -> ColumnElement[bool]:
+    """Rows strictly after `values` in the order of `keys` (directions may differ)."""
+    clauses = []
+    for depth, key in enumerate(keys):
+        equal_prefix = [k.column == v for k, v in zip(keys[:depth], values[:depth], strict=True)]
+        clauses.append(and_(*equal_prefix, key.beyond(values[depth])))
+    return or_(*clauses)
+
+
+def fetch_page(conn: Connection, query: Select[Any], keys: Sequence[SortKey], request: PageRequest) -> Page:
+    """Run `query` (its selected columns end with the sort keys) for one page and its total."""
+    total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    if request.cursor is not None:
+        raw = decode_cursor(request.cursor, scope=request.scope, secret=request.secret, arity=len(keys))
+        try:
+            values = [key.from_json(value) for key, value in zip(keys, raw, strict=True)]
+        except (TypeError, ValueError):
+            raise BadCursor("cursor does not fit this query; start again without cursor") from None
+        query = query.where(_after(keys, values))
+    rows = conn.execute(query.order_by(*(key.ordering() for key in keys)).limit(request.limit + 1)).all()
+    next_cursor = None
+    if len(rows) > request.limit:
+        rows = rows[: request.limit]
+        last = rows[-1][-len(keys) :]
+        next_cursor = encode_cursor(
+            [key.to_json(value) for key, value in zip(keys, last, strict=True)],
+            scope=request.scope,
+            secret=request.secret,
+        )
+    return Page(rows=rows, next_cursor=next_cursor, total=total)

@@ -1,0 +1,45 @@
+"""Reading sources, their exact text, and the kind filter."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from app.errors import NotFound
+from app.models.source import Source, SourceKind, SourcePublic
+from app.services.paging import Page, PageRequest, SortKey, fetch_page
+
+_PUBLIC_COLUMNS = [column for column in Source.__table__.columns if column.name not in {"text", "content_sha256"}]  # type: ignore[attr-defined]
+
+
+def to_public(row: Any) -> SourcePublic:
+    fields = row._mapping
+    return SourcePublic.model_validate(
+        {
+            **{name: fields[name] for name in SourcePublic.model_fields if name in fields},
+            "reliability": {"rating": fields["reliability_rating"], "note": fields["reliability_note"]},
+        }
+    )
+
+
+def list_sources(*, conn: Connection, kind: SourceKind | None, page: PageRequest) -> Page:
+    query = select(*_PUBLIC_COLUMNS, Source.id.label("sort_id"))  # type: ignore[attr-defined]
+    if kind is not None:
+        query = query.where(Source.kind == kind.value)
+    return fetch_page(conn, query, [SortKey(Source.id)], page)
+
+
+def read_source(*, conn: Connection, source_id: str) -> SourcePublic:
+    row = conn.execute(select(*_PUBLIC_COLUMNS).where(Source.id == source_id)).first()
+    if row is None:
+        raise NotFound(f"no source has id '{source_id}'; list them at /v1/sources")
+    return to_public(row)
+
+
+def read_source_text(*, conn: Connection, source_id: str) -> str:
+    row = conn.execute(select(Source.text).where(Source.id == source_id)).first()
+    if row is None:
+        raise NotFound(f"no source has id '{source_id}'; list them at /v1/sources")
+    if row.text is None:
+        raise NotFound(f"we hold no text for source '{source_id}'; its doi, pmid or url leads to it")
+    return str(row.text)
