@@ -1,5 +1,7 @@
 """The `evidence` command: serve, migrate, check and load the dataset."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -22,16 +24,21 @@ cli.add_typer(db_cli, name="db")
 DataDir = Annotated[Path, typer.Argument(help="A dataset folder in the data/ layout (see data/README.md)")]
 
 
-def _engine(settings: Settings) -> Engine:
+@contextmanager
+def _database(settings: Settings) -> Iterator[Engine]:
+    """A reachable, migrated database, or exit 2 saying what to check."""
     engine = create_db_engine(settings.database_url)
     try:
-        with engine.connect():
-            pass
+        migrate.upgrade(engine)
     except OperationalError as error:
+        engine.dispose()
         typer.secho(f"cannot reach the database {engine.url!r}: {error.orig}", fg="red", err=True)
         typer.echo("Check EVIDENCE_DATABASE_URL (see README, Configuration).", err=True)
         raise typer.Exit(2) from None
-    return engine
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _checked(path: Path) -> Dataset:
@@ -71,17 +78,16 @@ def load(path: DataDir) -> None:
     """Validate, then import the dataset in one transaction (all or nothing)."""
     settings = Settings()
     dataset = _checked(path)
-    engine = _engine(settings)
-    migrate.upgrade(engine)
-    summary = _load(engine, dataset, changed_by=f"evidence load {path}")
+    with _database(settings) as engine:
+        summary = _load(engine, dataset, changed_by=f"evidence load {path}")
     typer.secho("nothing changed" if summary.changed() == 0 else f"{summary.changed()} record(s) written", fg="green")
 
 
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to EVIDENCE_DATABASE_URL."""
-    engine = _engine(Settings())
-    migrate.upgrade(engine)
+    with _database(Settings()):
+        pass
     typer.secho("database is at the newest migration", fg="green")
 
 
@@ -93,14 +99,11 @@ def serve(
 ) -> None:
     """Serve the API; an empty database is migrated and loaded with the bundled data first."""
     settings = Settings()
-    engine = _engine(settings)
-    migrate.upgrade(engine)
-    with engine.connect() as conn:
+    with _database(settings) as engine, engine.connect() as conn:
         empty = conn.execute(select(func.count()).select_from(Topic)).scalar_one() == 0
-    if empty:
-        typer.echo(f"First run: loading {settings.data_dir} into {engine.url.render_as_string()}")
-        _load(engine, _checked(settings.data_dir), changed_by="evidence serve (first run)")
-    engine.dispose()
+        if empty:
+            typer.echo(f"First run: loading {settings.data_dir} into {engine.url.render_as_string()}")
+            _load(engine, _checked(settings.data_dir), changed_by="evidence serve (first run)")
     typer.echo(f"Serving on http://{host}:{port}  (docs at /docs)")
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 

@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.domain.quotes import QuoteError, locate_quote
-from app.models.claim import ClaimIn, Relation
+from app.models.claim import CitationIn, ClaimIn, Relation
 from app.models.source import SourceIn, SourceKind
 from app.models.topic import TopicIn
 
@@ -51,9 +51,10 @@ def read_dataset(root: Path) -> Dataset:
     dataset.topics = _read_topics(root / "topics.yaml", dataset.problems)
     sources = (_read_source(path, dataset.problems) for path in _yaml_files(root / "sources"))
     dataset.sources = [source for source in sources if source]
-    claims = (_read_claim(path, dataset.problems) for path in _yaml_files(root / "claims"))
+    refs: list[_ClaimRefs] = []
+    claims = (_read_claim(path, dataset.problems, refs) for path in _yaml_files(root / "claims"))
     dataset.claims = [claim for claim in claims if claim]
-    _check_references(root, dataset)
+    _check_references(root, dataset, refs)
     return dataset
 
 
@@ -118,14 +119,32 @@ def _read_source(path: Path, problems: list[Problem]) -> SourceIn | None:
     return source
 
 
-def _read_claim(path: Path, problems: list[Problem]) -> ClaimIn | None:
+def _read_claim(path: Path, problems: list[Problem], refs: list["_ClaimRefs"]) -> ClaimIn | None:
     raw = _load_yaml(path, problems)
     if not isinstance(raw, dict):
         problems.append(Problem(str(path), "-", "expected a mapping of claim fields"))
         return None
     claim = _validate(ClaimIn, raw, path, _item_id(raw), problems)
     _check_file_name(path, claim, problems)
+    if claim is not None:
+        refs.append(_ClaimRefs(str(path), claim.id, claim.topic, list(enumerate(claim.citations))))
+    else:  # still check what can be checked, so one run lists every problem
+        raw_citations = raw.get("citations")
+        citations = [
+            (index, CitationIn.model_validate(entry))
+            for index, entry in enumerate(raw_citations if isinstance(raw_citations, list) else [])
+            if _is_valid(CitationIn, entry)
+        ]
+        refs.append(_ClaimRefs(str(path), _item_id(raw), raw.get("topic"), citations))
     return claim
+
+
+def _is_valid(model: type[BaseModel], raw: Any) -> bool:
+    try:
+        model.model_validate(raw)
+    except ValidationError:
+        return False
+    return True
 
 
 def _check_file_name(path: Path, record: SourceIn | ClaimIn | None, problems: list[Problem]) -> None:
@@ -138,7 +157,17 @@ def _duplicates(ids: Iterator[str]) -> list[str]:
     return sorted(i for i, n in counts.items() if n > 1)
 
 
-def _check_references(root: Path, dataset: Dataset) -> None:
+@dataclass
+class _ClaimRefs:
+    """What cross-file checks need of a claim file, even of one that failed validation."""
+
+    path: str
+    claim_id: str
+    topic: object
+    citations: list[tuple[int, CitationIn]]
+
+
+def _check_references(root: Path, dataset: Dataset, refs: list[_ClaimRefs]) -> None:
     """Cross-file rules: unique ids, known topics and sources, quotes verbatim at their offsets."""
     problems = dataset.problems
     for kind, records in (("topic", dataset.topics), ("source", dataset.sources), ("claim", dataset.claims)):
@@ -146,24 +175,27 @@ def _check_references(root: Path, dataset: Dataset) -> None:
             problems.append(Problem(str(root), duplicate, f"{kind} id is used more than once"))
     topics = {topic.id for topic in dataset.topics}
     sources = {source.id: source for source in dataset.sources}
-    for claim in dataset.claims:
-        path = str(root / "claims" / f"{claim.id}.yaml")
+    for claim in refs:
         if claim.topic not in topics:
-            problems.append(Problem(path, claim.id, f"topic: unknown topic '{claim.topic}'"))
-        for index, citation in enumerate(claim.citations):
-            where = f"citations.{index}"
-            source = sources.get(citation.source_id)
-            if source is None:
-                problems.append(Problem(path, claim.id, f"{where}.source_id: unknown source '{citation.source_id}'"))
-                continue
-            if citation.relation == Relation.states and source.kind != SourceKind.material:
-                problems.append(Problem(path, claim.id, f"{where}.relation: 'states' must cite the material"))
-            if citation.quote is None:
-                continue
-            if source.text is None:
-                problems.append(Problem(path, claim.id, f"{where}.quote: source '{source.id}' holds no text to quote"))
-                continue
-            try:
-                citation.locator = locate_quote(source.text, citation.quote, citation.locator)
-            except QuoteError as error:
-                problems.append(Problem(path, claim.id, f"{where}.locator: {error}"))
+            problems.append(Problem(claim.path, claim.claim_id, f"topic: unknown topic '{claim.topic}'"))
+        for index, citation in claim.citations:
+            message = _citation_problem(citation, sources.get(citation.source_id))
+            if message:
+                problems.append(Problem(claim.path, claim.claim_id, f"citations.{index}.{message}"))
+
+
+def _citation_problem(citation: CitationIn, source: SourceIn | None) -> str | None:
+    """What is wrong with one citation, if anything; fills in a missing locator."""
+    if source is None:
+        return f"source_id: unknown source '{citation.source_id}'"
+    if citation.relation == Relation.states and source.kind != SourceKind.material:
+        return "relation: 'states' must cite the material"
+    if citation.quote is None:
+        return None
+    if source.text is None:
+        return f"quote: source '{source.id}' holds no text to quote"
+    try:
+        citation.locator = locate_quote(source.text, citation.quote, citation.locator)
+    except QuoteError as error:
+        return f"locator: {error}"
+    return None

@@ -10,7 +10,7 @@ from app.api.deps import Cursor, EngineDep, Limit, SettingsDep
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
 from app.models.claim import CertaintyLevel, ClaimDetail, ClaimPublic, ClaimStatus, RevisionPublic, Verdict
-from app.models.types import SLUG_PATTERN, Slug, iso_utc
+from app.models.types import SLUG_PATTERN, Slug, Tag, iso_utc
 from app.services import claims
 from app.services.claims import ClaimFilters, ClaimSort
 
@@ -29,7 +29,7 @@ def list_claims(
     min_certainty: Annotated[CertaintyLevel | None, Query(description="high > moderate > low > very_low")] = None,
     status: Annotated[ClaimStatus, Query(description="draft and retracted need an API key")] = ClaimStatus.vetted,
     source: Annotated[Slug | None, Query(description="Only claims citing this source id")] = None,
-    tag: Annotated[str | None, Query(max_length=41)] = None,
+    tag: Annotated[Tag | None, Query(description="Only claims with this tag")] = None,
     sort: ClaimSort = ClaimSort.id,
     limit: Limit = 50,
     cursor: Cursor = None,

@@ -1,0 +1,103 @@
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from app.cli import cli
+from tests.conftest import BUNDLED_DATA
+
+runner = CliRunner()
+
+
+def first_claim(data: Path) -> tuple[Path, dict]:
+    path = sorted((data / "claims").glob("*.yaml"))[0]
+    return path, yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def rewrite(path: Path, record: dict) -> None:
+    path.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_bundled_data_passes(bundled):
+    result = runner.invoke(cli, ["check", str(BUNDLED_DATA)])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"ok: {len(bundled.topics)} topics, {len(bundled.sources)} sources, {len(bundled.claims)} claims"
+        in result.output
+    )
+
+
+def test_every_problem_is_listed_with_file_and_claim(data_copy):
+    path, claim = first_claim(data_copy)
+    states = next(c for c in claim["citations"] if c["relation"] == "states")
+    states["locator"] = {"start": states["locator"]["start"] + 1, "end": states["locator"]["end"] + 1}
+    claim["certainty"]["downgrades"] = ["vibes"]
+    claim["snippet"] = "x" * 401
+    claim["citations"].append({"source_id": "nobody-2099", "relation": "supports", "note": "n"})
+    rewrite(path, claim)
+    result = runner.invoke(cli, ["check", str(data_copy)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith(str(path))]
+    assert any("certainty.downgrades.0" in line for line in lines)
+    assert any("snippet" in line and "400" in line for line in lines)
+    assert any("unknown source 'nobody-2099'" in line for line in lines)
+    assert any("citations.0.locator" in line for line in lines)
+    assert "4 problem(s)" in result.output
+
+
+def test_quote_mismatch_and_unknown_source_are_named(data_copy):
+    path, claim = first_claim(data_copy)
+    states = next(c for c in claim["citations"] if c["relation"] == "states")
+    states["locator"] = {"start": states["locator"]["start"] + 1, "end": states["locator"]["end"] + 1}
+    claim["citations"].append({"source_id": "nobody-2099", "relation": "supports", "note": "n"})
+    rewrite(path, claim)
+    result = runner.invoke(cli, ["check", str(data_copy)])
+    assert result.exit_code == 1
+    assert f"{path}: {claim['id']}: citations.0.locator: text at [" in result.output
+    assert (
+        f"{path}: {claim['id']}: citations.{len(claim['citations']) - 1}.source_id: unknown source 'nobody-2099'"
+        in result.output
+    )
+
+
+def test_quote_not_in_the_material_is_rejected(data_copy):
+    path, claim = first_claim(data_copy)
+    states = next(c for c in claim["citations"] if c["relation"] == "states")
+    states["quote"] = "Ketamine cures depression in every patient."
+    states.pop("locator")
+    rewrite(path, claim)
+    result = runner.invoke(cli, ["check", str(data_copy)])
+    assert result.exit_code == 1
+    assert "quote does not occur in the source text" in result.output
+
+
+def test_changed_material_text_fails_its_hash(data_copy):
+    text = data_copy / "sources" / "seed-article.txt"
+    text.write_bytes(text.read_bytes().replace(b"Glutamate", b"Glutamine", 1))
+    result = runner.invoke(cli, ["check", str(data_copy)])
+    assert result.exit_code == 1
+    assert "text_sha256: seed-article.txt hashes to" in result.output
+
+
+def test_duplicate_ids_and_misnamed_files(data_copy):
+    path, claim = first_claim(data_copy)
+    (path.parent / "copy-of-claim.yaml").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(cli, ["check", str(data_copy)])
+    assert result.exit_code == 1
+    assert f"{claim['id']}: claim id is used more than once" in result.output
+    assert "id must equal the file name 'copy-of-claim'" in result.output
+
+
+def test_claim_without_material_citation(data_copy):
+    path, claim = first_claim(data_copy)
+    claim["citations"] = [c for c in claim["citations"] if c["relation"] != "states"]
+    rewrite(path, claim)
+    result = runner.invoke(cli, ["check", str(data_copy)])
+    assert result.exit_code == 1
+    assert "a claim needs a 'states' citation into the material" in result.output
+
+
+def test_missing_directory():
+    result = runner.invoke(cli, ["check", "/no/such/data"])
+    assert result.exit_code == 1
+    assert "no such directory" in result.output

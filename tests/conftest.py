@@ -1,0 +1,83 @@
+"""Real databases for every test: SQLite files, or scratch PostgreSQL databases when
+EVIDENCE_DATABASE_URL names a PostgreSQL server (the suite creates and drops its own)."""
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import migrate
+from app.config import PROJECT_ROOT, Settings
+from app.dataset import Dataset, read_dataset
+from app.db import create_db_engine
+from app.main import create_app
+from app.services.loading import load_dataset
+
+BUNDLED_DATA = PROJECT_ROOT / "data"
+SERVER_URL = Settings(database_url=os.environ.get("EVIDENCE_DATABASE_URL", "sqlite://")).database_url
+ON_POSTGRES = SERVER_URL.startswith("postgresql")
+
+NewDatabase = Callable[[], str]
+
+
+@pytest.fixture(scope="session")
+def new_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NewDatabase]:
+    """Factory of empty databases of the kind under test; all are dropped at the end."""
+    created: list[str] = []
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT") if ON_POSTGRES else None
+
+    def make() -> str:
+        name = f"evidence_test_{uuid.uuid4().hex[:12]}"
+        if admin is None:
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / name}.db"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    if admin is not None:
+        with admin.connect() as conn:
+            for name in created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def migrated_and_loaded(url: str, dataset: Dataset) -> str:
+    engine = create_db_engine(url)
+    migrate.upgrade(engine)
+    load_dataset(engine=engine, dataset=dataset, changed_by="test fixture")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Dataset:
+    """The curated dataset as files say it is: the expectation API answers are checked against."""
+    dataset = read_dataset(BUNDLED_DATA)
+    assert dataset.ok, dataset.problems
+    return dataset
+
+
+@pytest.fixture(scope="session")
+def bundled_url(new_database: NewDatabase, bundled: Dataset) -> str:
+    return migrated_and_loaded(new_database(), bundled)
+
+
+@pytest.fixture(scope="session")
+def client(bundled_url: str) -> Iterator[TestClient]:
+    """A read-only client over the bundled dataset, shared by the read tests."""
+    with TestClient(create_app(Settings(database_url=bundled_url))) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled data/ that a test may break."""
+    return Path(shutil.copytree(BUNDLED_DATA, tmp_path / "data"))

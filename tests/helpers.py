@@ -1,0 +1,42 @@
+"""Expectations derived from the dataset files, so tests never hard-code answers."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from app.dataset import Dataset
+from app.models.claim import ClaimIn
+
+
+def vetted(dataset: Dataset) -> list[ClaimIn]:
+    return sorted((claim for claim in dataset.claims if claim.status == "vetted"), key=lambda claim: claim.id)
+
+
+def walk(client: TestClient, url: str) -> list[dict[str, Any]]:
+    """Follow next_cursor to the end, checking each envelope on the way."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        separator = "&" if "?" in url else "?"
+        response = client.get(f"{url}{separator}cursor={cursor}" if cursor else url)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert set(page) >= {"items", "next_cursor", "total"}
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            assert "link" not in response.headers
+            return items
+        assert response.headers["link"].endswith('>; rel="next"')
+
+
+def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
+    """RFC 9457 shape, content type and stable type of an error response."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert set(body) == {"type", "title", "status", "detail", "instance", "errors"}
+    assert body["type"] == f"/problems/{slug}"
+    assert body["status"] == status
+    assert body["detail"]
+    return body
