@@ -26,7 +26,6 @@ class Settings(BaseSettings):
         description="Key signing pagination cursors; share it across replicas",
     )
     cors_origins: list[str] = Field(default=["*"], description="Origins allowed by CORS (JSON list)")
-    public_url: str = Field(default="", description="Base URL used in Link headers; empty = from the request")
 
     @field_validator("database_url")
     @classmethod

@@ -4,7 +4,14 @@ from collections import Counter
 
 from tests.helpers import walk
 
-MISSION_TOPICS = {"mechanism", "efficacy-vs-ect", "access-and-coverage", "safety", "regulatory-status", "treatment-course"}
+MISSION_TOPICS = {
+    "mechanism",
+    "efficacy-vs-ect",
+    "access-and-coverage",
+    "safety",
+    "regulatory-status",
+    "treatment-course",
+}
 
 
 def test_every_quote_matches_the_served_text_at_its_offsets(client):
