@@ -17,6 +17,8 @@ from app.models.topic import TopicIn
 
 M = TypeVar("M", bound=BaseModel)
 
+SYNONYMS_FILE = "synonyms.yaml"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -35,6 +37,7 @@ class Dataset:
     topics: list[TopicIn] = field(default_factory=list)
     sources: list[SourceIn] = field(default_factory=list)
     claims: list[ClaimIn] = field(default_factory=list)
+    synonyms: list[list[str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -49,6 +52,7 @@ def read_dataset(root: Path) -> Dataset:
         dataset.problems.append(Problem(str(root), "-", "no such directory"))
         return dataset
     dataset.topics = _read_topics(root / "topics.yaml", dataset.problems)
+    dataset.synonyms = read_synonyms(root / SYNONYMS_FILE, dataset.problems)
     sources = (_read_source(path, dataset.problems) for path in _yaml_files(root / "sources"))
     dataset.sources = [source for source in sources if source]
     refs: list[_ClaimRefs] = []
@@ -56,6 +60,20 @@ def read_dataset(root: Path) -> Dataset:
     dataset.claims = [claim for claim in claims if claim]
     _check_references(root, dataset, refs)
     return dataset
+
+
+def read_synonyms(path: Path, problems: list[Problem]) -> list[list[str]]:
+    """Synonym groups: a list of lists of lower-case words or phrases (the file is optional)."""
+    if not path.is_file():
+        return []
+    raw = _load_yaml(path, problems)
+    groups = raw if isinstance(raw, list) else None
+    if groups is None or not all(
+        isinstance(g, list) and g and all(isinstance(w, str) and w.strip() for w in g) for g in groups
+    ):
+        problems.append(Problem(str(path), "-", "expected a list of groups, each a non-empty list of words or phrases"))
+        return []
+    return [[word.lower() for word in group] for group in groups]
 
 
 def _yaml_files(folder: Path) -> list[Path]:

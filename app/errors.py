@@ -21,6 +21,10 @@ class BadQuery(EvidenceError):
     """A query whose syntax we cannot run, e.g. an unbalanced quote."""
 
 
+class BadParameter(EvidenceError):
+    """A parameter that parses as text but names nothing we know (e.g. an unknown facet)."""
+
+
 class KeyRequired(EvidenceError):
     """The resource exists but is not public."""
 

@@ -8,10 +8,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
 
 from app.api import ops
-from app.api.problems import Problem, install_problem_handlers
-from app.api.v1 import claims, sources, topics
+from app.api.problems import ProblemDetails, install_problem_handlers
+from app.api.v1 import claims, snippets, sources, topics
 from app.config import Settings
+from app.dataset import SYNONYMS_FILE, Problem, read_synonyms
 from app.db import create_db_engine
+from app.domain.synonyms import SynonymTable, synonym_table
+from app.errors import InvalidData
 
 DESCRIPTION = """Structured, cited evidence records for the claims of a web article on ketamine
 for depression: each claim quotes the article, weighs it against the primary literature and
@@ -29,9 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Ketamine Evidence API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.state.synonyms = _synonyms(settings)
     app.state.metrics_registry = CollectorRegistry()
     install_problem_handlers(app)
-    for router in (topics.router, claims.router, sources.router, ops.router):
+    for router in (topics.router, claims.router, sources.router, snippets.router, ops.router):
         app.include_router(router)
     app.add_middleware(
         CORSMiddleware,
@@ -45,6 +49,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _synonyms(settings: Settings) -> SynonymTable:
+    """Search vocabulary from the dataset folder; a broken file stops start-up with its reason."""
+    problems: list[Problem] = []
+    groups = read_synonyms(settings.data_dir / SYNONYMS_FILE, problems)
+    if problems:
+        raise InvalidData("; ".join(str(problem) for problem in problems))
+    return synonym_table(groups)
+
+
 def _document_problem_schema(app: FastAPI) -> None:
     """Routes reference #/components/schemas/Problem; put it in the spec once."""
     build = app.openapi
@@ -52,7 +65,7 @@ def _document_problem_schema(app: FastAPI) -> None:
     def openapi() -> dict:  # type: ignore[type-arg]
         if app.openapi_schema is None:
             schema = build()
-            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = Problem.model_json_schema(
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = ProblemDetails.model_json_schema(
                 ref_template="#/components/schemas/{model}"
             )
             defs = schema["components"]["schemas"]["Problem"].pop("$defs", {})

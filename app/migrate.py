@@ -10,6 +10,14 @@ from app.config import PROJECT_ROOT
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
 
+# Full-text search tables differ by database (FTS5, tsvector) and have no model; migration 0002 owns them.
+SEARCH_TABLE_PREFIX = "claim_fts"
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Leave the search tables (and FTS5's shadow tables) out of model comparisons."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE_PREFIX))
+
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()

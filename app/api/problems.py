@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from app.errors import BadCursor, BadQuery, EvidenceError, InvalidData, KeyRequired, NotFound
+from app.errors import BadCursor, BadParameter, BadQuery, EvidenceError, InvalidData, KeyRequired, NotFound
 
 logger = logging.getLogger("app.errors")
 
@@ -22,6 +22,7 @@ _DOMAIN_ERRORS: dict[type[EvidenceError], tuple[int, str]] = {
     NotFound: (404, "not-found"),
     BadCursor: (400, "bad-cursor"),
     BadQuery: (400, "bad-query"),
+    BadParameter: (422, "invalid-parameters"),
     KeyRequired: (401, "key-required"),
     InvalidData: (422, "invalid-data"),
 }
@@ -40,7 +41,7 @@ class FieldError(BaseModel):
     msg: str
 
 
-class Problem(BaseModel):
+class ProblemDetails(BaseModel):
     """RFC 9457 problem details, with `errors` naming each field at fault."""
 
     type: str

@@ -15,7 +15,8 @@ MAX_TERMS = 32
 
 _WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')
-_OPERATOR = re.compile(r"^(AND|NOT|NEAR(\(.*)?)$")
+_OPERATORS = frozenset({"AND", "NOT", "NEAR"})
+_NEAR_CALL = re.compile(r"^NEAR\(")  # FTS5's NEAR(a b): keep the words, lose the operator
 _COLUMN_FILTER = re.compile(r"^[^\W_]+:(?=\S)")  # statement:ketamine searches every field for ketamine
 
 # Words that carry no meaning in a question; removed so "how fast does ketamine work" means "fast ketamine work".
@@ -49,13 +50,12 @@ class Query:
 
     @property
     def empty(self) -> bool:
+        """Nothing to look for: no words survived parsing (e.g. "*", emoji, only stop words)."""
         return not self.required
 
-    def words(self) -> set[str]:
-        return {word for group in self.required for option in group.options for word in option.words}
 
-
-def _words(text: str) -> tuple[str, ...]:
+def words_of(text: str) -> tuple[str, ...]:
+    """Lower-case words as the search index sees them: letters and digits, split at anything else."""
     return tuple(word.lower() for word in _WORD.findall(text))
 
 
@@ -76,11 +76,12 @@ def parse_query(text: str, *, strict: bool = True) -> Query:
         if token == "OR":
             pending_or = bool(query.required)
             continue
-        if _OPERATOR.match(token):
+        if token in _OPERATORS:
             continue
+        token = _NEAR_CALL.sub("", token)
         negative = token.startswith("-") and len(token) > 1
         body = _COLUMN_FILTER.sub("", token[1:] if negative else token)
-        words = _words(body)
+        words = words_of(body)
         if body.startswith('"'):
             phrases = [Phrase(words)] if words else []
         else:  # "e.g." or "NEAR(x": separate words, not a phrase

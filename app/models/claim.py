@@ -160,6 +160,29 @@ class ClaimPublic(ClaimFields):
     reviewed_at: Timestamp | None
 
 
+class SearchMatch(BaseModel):
+    fragment: str = PydanticField(description="Where the claim matched, matched words in <mark></mark>")
+
+
+class ClaimHit(ClaimPublic):
+    """A claim in a list; with a search, `match` says where it matched."""
+
+    match: SearchMatch | None = None
+
+
+class FacetCount(BaseModel):
+    value: str
+    label: str
+    count: int
+
+
+class ClaimList(BaseModel):
+    items: list[ClaimHit]
+    next_cursor: str | None
+    total: int
+    facets: dict[str, list[FacetCount]] | None = PydanticField(default=None, description="Only when facets= is given")
+
+
 class ClaimDetail(ClaimPublic):
     """One claim with each cited source expanded enough to render it."""
 

@@ -6,12 +6,14 @@ from enum import StrEnum
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, literal, select
 from sqlalchemy.engine import Connection
 
-from app.errors import KeyRequired, NotFound
+from app.domain.query import Query
+from app.errors import BadQuery, KeyRequired, NotFound
 from app.models.claim import CertaintyLevel, Citation, Claim, ClaimRevision, ClaimStatus, ClaimTag, Verdict
 from app.models.source import Source
+from app.services import search
 from app.services.paging import Page, PageRequest, SortKey, fetch_page
 
 
@@ -19,6 +21,7 @@ class ClaimSort(StrEnum):
     id = "id"
     updated = "-updated_at"
     certainty = "certainty"
+    relevance = "relevance"
 
 
 _BY_ID = SortKey(Claim.id)  # type: ignore[arg-type]
@@ -45,8 +48,10 @@ class ClaimFilters:
     min_certainty: CertaintyLevel | None = None
     source: str | None = None
     tag: str | None = None
+    search: Query | None = None
 
     def apply(self, query: Select[Any]) -> Select[Any]:
+        """Restrict `query` (over claim, joined with search hits when searching) to the filters."""
         query = query.where(Claim.status == self.status.value)
         if self.topic is not None:
             query = query.where(Claim.topic_id == self.topic)
@@ -68,12 +73,39 @@ def require_public(status: ClaimStatus | str) -> None:
         raise KeyRequired("draft and retracted claims are readable only with an API key")
 
 
-def list_claims(*, conn: Connection, filters: ClaimFilters, sort: ClaimSort, page: PageRequest) -> Page:
+@dataclass(frozen=True)
+class ClaimPage:
+    page: Page
+    fragments: dict[str, str]
+
+
+def filtered(conn: Connection, filters: ClaimFilters, *columns: Any) -> tuple[Select[Any], Any]:
+    """Select `columns` of the claims that pass the filters, and the relevance score column if searching."""
+    if filters.search is None:
+        return filters.apply(select(*columns)), None
+    if filters.search.empty:  # nothing searchable survived parsing ("*", emoji): nothing matches
+        score = literal(0.0).label("score")
+        return filters.apply(select(*columns, score)).where(false()), score
+    found = search.hits(conn, filters.search, any_term=False)
+    query = select(*columns, found.c.score).join(found, found.c.claim_id == Claim.id)
+    return filters.apply(query), found.c.score
+
+
+def list_claims(*, conn: Connection, filters: ClaimFilters, sort: ClaimSort, page: PageRequest) -> ClaimPage:
     """A page of pre-rendered claim documents (rows: document, then the sort keys)."""
     require_public(filters.status)
-    keys = SORT_KEYS[sort]
-    query = filters.apply(select(Claim.document, *(key.column for key in keys)))
-    return fetch_page(conn, query, keys, page)
+    query, score = filtered(conn, filters, Claim.document)
+    if sort == ClaimSort.relevance:
+        if score is None:
+            raise BadQuery("sort=relevance ranks search results: give q, or sort by id, -updated_at or certainty")
+        keys = [SortKey(score, descending=True, from_json=float), _BY_ID]
+    else:
+        keys = SORT_KEYS[sort]
+    result = fetch_page(conn, query.add_columns(*(key.column for key in keys)), keys, page)
+    if filters.search is None:
+        return ClaimPage(result, {})
+    ids = [row.id for row in result.rows]  # every sort ends with the claim id
+    return ClaimPage(result, search.fragments(conn, filters.search, ids))
 
 
 def read_claim(*, conn: Connection, claim_id: str) -> tuple[bytes, int]:

@@ -8,10 +8,12 @@ from pydantic import BaseModel
 from sqlalchemy import delete
 from sqlmodel import Session
 
+from app.errors import InvalidData
 from app.models.claim import Citation, Claim, ClaimIn, ClaimPublic, ClaimRevision, ClaimStatus, ClaimTag
 from app.models.source import Source, SourceIn
 from app.models.topic import Topic, TopicIn
 from app.models.types import now_utc
+from app.services import search
 
 
 class Outcome(StrEnum):
@@ -32,6 +34,8 @@ def save_topic(*, session: Session, topic_in: TopicIn, position: int) -> Outcome
         return Outcome.created
     if (topic.label, topic.description, topic.position) == (topic_in.label, topic_in.description, position):
         return Outcome.unchanged
+    if topic.label != topic_in.label:
+        search.relabel_topic(session, topic_id=topic.id, label=topic_in.label)
     topic.sqlmodel_update({**topic_in.model_dump(), "position": position})
     return Outcome.updated
 
@@ -103,6 +107,17 @@ def save_claim(*, session: Session, claim_in: ClaimIn, changed_by: str, note: st
         session.execute(delete(ClaimTag).where(ClaimTag.claim_id == claim_in.id))  # type: ignore[arg-type]
         outcome = Outcome.updated
     session.flush()
+    search.index_claim(
+        session,
+        claim_id=claim_in.id,
+        fields={
+            "statement": claim_in.statement,
+            "snippet": claim_in.snippet,
+            "assessment": claim_in.assessment,
+            "notes": " ".join(citation.note for citation in claim_in.citations),
+            "topic_label": _topic_label(session, claim_in.topic),
+        },
+    )
     session.add_all(_citation_rows(claim_in))
     session.add_all(ClaimTag(claim_id=claim_in.id, tag=tag) for tag in dict.fromkeys(claim_in.tags))
     session.add(
@@ -116,6 +131,13 @@ def save_claim(*, session: Session, claim_in: ClaimIn, changed_by: str, note: st
         )
     )
     return outcome
+
+
+def _topic_label(session: Session, topic_id: str) -> str:
+    topic = session.get(Topic, topic_id)
+    if topic is None:
+        raise InvalidData(f"unknown topic '{topic_id}'", [{"loc": ["topic"], "msg": "no topic has this id"}])
+    return topic.label
 
 
 def _citation_rows(claim_in: ClaimIn) -> list[Citation]:

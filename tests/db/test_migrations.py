@@ -14,7 +14,10 @@ def test_upgrade_on_empty_database_produces_exactly_the_models(new_database):
     migrate.upgrade(engine)
     assert migrate.is_current(engine)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True, "include_name": migrate.include_name}),
+            SQLModel.metadata,
+        )
         tables = set(inspect(conn).get_table_names())
     engine.dispose()
     assert diff == []

@@ -9,40 +9,75 @@ from starlette.responses import Response
 from app.api.deps import Cursor, EngineDep, Limit, SettingsDep
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
-from app.models.claim import CertaintyLevel, ClaimDetail, ClaimPublic, ClaimStatus, RevisionPublic, Verdict
+from app.domain.query import parse_query
+from app.domain.synonyms import expand
+from app.errors import BadParameter
+from app.models.claim import CertaintyLevel, ClaimDetail, ClaimList, ClaimStatus, RevisionPublic, Verdict
 from app.models.types import SLUG_PATTERN, Slug, Tag, iso_utc
 from app.services import claims
 from app.services.claims import ClaimFilters, ClaimSort
+from app.services.facets import Facet, count_facets
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 ClaimId = Annotated[str, Path(pattern=SLUG_PATTERN, description="Claim slug, stable forever")]
 
 
-@router.get("", response_model=Envelope[ClaimPublic], responses=problem_doc(400, 401, 422))
-def list_claims(
+@router.get("", response_model=ClaimList, responses=problem_doc(400, 401, 422))
+async def list_claims(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
+    q: Annotated[
+        str | None,
+        Query(description='Full text: words (all must match), "phrases", -exclusion, OR; ranked by relevance'),
+    ] = None,
     topic: Annotated[Slug | None, Query(description="Topic id")] = None,
     verdict: Verdict | None = None,
     min_certainty: Annotated[CertaintyLevel | None, Query(description="high > moderate > low > very_low")] = None,
     status: Annotated[ClaimStatus, Query(description="draft and retracted need an API key")] = ClaimStatus.vetted,
     source: Annotated[Slug | None, Query(description="Only claims citing this source id")] = None,
     tag: Annotated[Tag | None, Query(description="Only claims with this tag")] = None,
-    sort: ClaimSort = ClaimSort.id,
+    sort: Annotated[ClaimSort | None, Query(description="Default: relevance with q, else id")] = None,
+    facets: Annotated[str | None, Query(description="Comma list of topic,verdict,certainty,source")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
-    """Whole claims (citations included, sources by id), in a stable order."""
+    """Whole claims (citations included, sources by id), in a stable order; with q, each hit says where it matched."""
+    search = None if q is None else expand(parse_query(q), request.app.state.synonyms)
     filters = ClaimFilters(
-        status=status, topic=topic, verdict=verdict, min_certainty=min_certainty, source=source, tag=tag
+        status=status, topic=topic, verdict=verdict, min_certainty=min_certainty, source=source, tag=tag, search=search
     )
+    wanted = _facet_names(facets)
+    order = sort or (ClaimSort.relevance if search is not None else ClaimSort.id)
     with engine.connect() as conn:
-        page = claims.list_claims(
-            conn=conn, filters=filters, sort=sort, page=page_request(request, settings, limit=limit, cursor=cursor)
+        found = claims.list_claims(
+            conn=conn, filters=filters, sort=order, page=page_request(request, settings, limit=limit, cursor=cursor)
         )
-    return envelope_response(request, page, (row.document.encode() for row in page.rows))
+        counts = count_facets(conn=conn, filters=filters, facets=wanted) if wanted else None
+    items = (_with_match(row.document, found.fragments.get(row.id)) for row in found.page.rows)
+    extra = b',"facets":' + orjson.dumps(counts) if counts is not None else b""
+    return envelope_response(request, found.page, items, extra)
+
+
+def _facet_names(facets: str | None) -> list[Facet]:
+    if facets is None:
+        return []
+    names = [name.strip() for name in facets.split(",") if name.strip()]
+    unknown = [name for name in names if name not in Facet.__members__]
+    if unknown:
+        raise BadParameter(
+            f"unknown facet {', '.join(map(repr, unknown))}; choose from {', '.join(Facet.__members__)}",
+            [{"loc": ["query", "facets"], "msg": f"unknown facet: {', '.join(unknown)}"}],
+        )
+    return [Facet(name) for name in dict.fromkeys(names)]
+
+
+def _with_match(document: str, fragment: str | None) -> bytes:
+    """Splice the search fragment into the pre-rendered claim without re-encoding it."""
+    if fragment is None:
+        return document.encode()
+    return document[:-1].encode() + b',"match":{"fragment":' + orjson.dumps(fragment) + b"}}"
 
 
 def _etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -60,7 +95,7 @@ def _etag_matches(if_none_match: str | None, etag: str) -> bool:
         **problem_doc(401, 404, 422),
     },
 )
-def read_claim(
+async def read_claim(
     claim_id: ClaimId,
     engine: EngineDep,
     if_none_match: Annotated[str | None, Header(description="An ETag from an earlier response")] = None,
@@ -75,7 +110,7 @@ def read_claim(
 
 
 @router.get("/{claim_id}/revisions", response_model=Envelope[RevisionPublic], responses=problem_doc(400, 401, 404, 422))
-def list_revisions(
+async def list_revisions(
     request: Request,
     claim_id: ClaimId,
     engine: EngineDep,

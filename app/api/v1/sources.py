@@ -18,7 +18,7 @@ SourceId = Annotated[str, Path(pattern=SLUG_PATTERN, description="Source slug, e
 
 
 @router.get("", response_model=Envelope[SourcePublic], responses=problem_doc(400, 422))
-def list_sources(
+async def list_sources(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
@@ -35,7 +35,7 @@ def list_sources(
 
 
 @router.get("/{source_id}", response_model=SourcePublic, responses=problem_doc(404, 422))
-def read_source(source_id: SourceId, engine: EngineDep) -> SourcePublic:
+async def read_source(source_id: SourceId, engine: EngineDep) -> SourcePublic:
     with engine.connect() as conn:
         return sources.read_source(conn=conn, source_id=source_id)
 
@@ -45,7 +45,7 @@ def read_source(source_id: SourceId, engine: EngineDep) -> SourcePublic:
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}, **problem_doc(404, 422)},
 )
-def read_source_text(source_id: SourceId, engine: EngineDep) -> PlainTextResponse:
+async def read_source_text(source_id: SourceId, engine: EngineDep) -> PlainTextResponse:
     """Byte-exact text; citation locators are character offsets into it."""
     with engine.connect() as conn:
         text = sources.read_source_text(conn=conn, source_id=source_id)

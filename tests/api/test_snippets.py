@@ -1,0 +1,83 @@
+"""/v1/snippets for chatbot backends: vetted, ranked, cited, within budget, never an error."""
+
+import pytest
+
+from tests.helpers import assert_problem
+
+
+def snippets(client, **params):
+    response = client.get("/v1/snippets", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    return response.json()
+
+
+def test_answer_shape_and_citation_from_literature(client, bundled):
+    body = snippets(client, q="is ketamine better than ECT", k=3)
+    assert body["query"] == "is ketamine better than ECT" and "not medical advice" in body["notice"]
+    first = body["items"][0]
+    assert first["claim_id"] == "ect-more-efficacious-than-ketamine"
+    claim = next(c for c in bundled.claims if c.id == first["claim_id"])
+    assert first["text"] == claim.snippet
+    assert first["certainty"] == claim.certainty.level and first["confidence_note"] == claim.certainty.note
+    assert first["citation"].startswith("Menon V, et al. JAMA Psychiatry. 2023. doi:10.1001/jamapsychiatry.2023.0562")
+    assert "seed-article" not in {s["id"] for s in first["sources"]}
+    assert {"id": "anand-2023-nejm", "url": "https://doi.org/10.1056/NEJMoa2302399"} in first["sources"]
+
+
+@pytest.mark.parametrize("max_chars", [200, 333, 700, 1500])
+def test_summed_text_never_exceeds_the_budget(client, max_chars):
+    body = snippets(client, q="ketamine", k=20, max_chars=max_chars, min_certainty="very_low")
+    texts = [item["text"] for item in body["items"]]
+    assert texts and sum(map(len, texts)) <= max_chars
+    for text in texts:
+        if text.endswith("…"):
+            cut = text[:-1].rstrip()
+            assert cut[-1] in ".!?" or cut.split()[-1].isalnum() or cut[-1].isalnum()
+
+
+def test_cut_falls_on_a_word_boundary(client, bundled):
+    body = snippets(client, q="is ketamine better than ECT", k=1, max_chars=200)
+    (item,) = body["items"]
+    full = next(c.snippet for c in bundled.claims if c.id == item["claim_id"])
+    assert len(full) > 200 and item["text"].endswith("…") and len(item["text"]) <= 200
+    kept = item["text"][:-1].rstrip()
+    assert full.startswith(kept) and full[len(kept)] in " .,;"
+
+
+def test_certainty_floor_and_topic(client, bundled):
+    low_or_better = snippets(client, q="ketamine", k=20, max_chars=8000)["items"]
+    assert all(item["certainty"] != "very_low" for item in low_or_better)
+    high = snippets(client, q="ketamine", k=20, max_chars=8000, min_certainty="high")["items"]
+    assert high and all(item["certainty"] == "high" for item in high)
+    safety = snippets(client, q="ketamine", k=20, max_chars=8000, topic="safety", min_certainty="very_low")["items"]
+    topics = {c.id: c.topic for c in bundled.claims}
+    assert safety and all(topics[item["claim_id"]] == "safety" for item in safety)
+
+
+def test_ranking_is_stable(client):
+    first = snippets(client, q="ketamine depression", k=10, max_chars=8000)
+    assert all(snippets(client, q="ketamine depression", k=10, max_chars=8000) == first for _ in range(3))
+    scores = [item["score"] for item in first["items"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_without_q_best_certainty_first(client):
+    items = snippets(client, k=20, max_chars=8000, min_certainty="very_low")["items"]
+    order = {"high": 0, "moderate": 1, "low": 2, "very_low": 3}
+    assert [order[i["certainty"]] for i in items] == sorted(order[i["certainty"]] for i in items)
+    assert all(item["score"] is None for item in items)
+
+
+@pytest.mark.parametrize(
+    "q", ["zebra migration patterns", "🙂", '"unbalanced', "NEAR(", "x" * 10_000, "\x00\x01", "-ketamine", "OR OR"]
+)
+def test_any_user_text_is_a_200(client, q):
+    body = snippets(client, q=q)
+    assert isinstance(body["items"], list)
+
+
+@pytest.mark.parametrize(("name", "value"), [("k", 0), ("k", 21), ("max_chars", 199), ("max_chars", 8001)])
+def test_out_of_range_controls_are_422(client, name, value):
+    body = assert_problem(client.get("/v1/snippets", params={name: value}), 422, "invalid-parameters")
+    assert body["errors"][0]["loc"] == ["query", name]
