@@ -25,6 +25,9 @@ class Settings(BaseSettings):
         default="ketamine-evidence-cursor",
         description="Key signing pagination cursors; share it across replicas",
     )
+    response_cache_entries: int = Field(
+        default=2048, ge=0, description="Responses kept in memory per worker; 0 turns the cache off"
+    )
     cors_origins: list[str] = Field(default=["*"], description="Origins allowed by CORS (JSON list)")
 
     @field_validator("database_url")

@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
 
 from app.api import ops
+from app.api.cache import ResponseCache
 from app.api.problems import ProblemDetails, install_problem_handlers
 from app.api.v1 import claims, snippets, sources, topics
 from app.config import Settings
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in (topics.router, claims.router, sources.router, snippets.router, ops.router):
         app.include_router(router)
+    app.add_middleware(ResponseCache, max_entries=settings.response_cache_entries)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -2,6 +2,7 @@
 
 from app.models.claim import Citation, Claim, ClaimRevision, ClaimTag
 from app.models.source import Source
+from app.models.state import DatasetState
 from app.models.topic import Topic
 
-__all__ = ["Citation", "Claim", "ClaimRevision", "ClaimTag", "Source", "Topic"]
+__all__ = ["Citation", "Claim", "ClaimRevision", "ClaimTag", "DatasetState", "Source", "Topic"]

@@ -1,16 +1,21 @@
-"""Writing topics, sources and claims: version bumps, revisions, pre-rendered documents."""
+"""Writing topics, sources and claims: version bumps, revisions, pre-rendered documents.
+
+Every real change also bumps the dataset generation in the same transaction, which is what
+lets read replicas serve cached responses without ever serving stale ones.
+"""
 
 import hashlib
 from enum import StrEnum
 
 import orjson
 from pydantic import BaseModel
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session
 
 from app.errors import InvalidData
 from app.models.claim import Citation, Claim, ClaimIn, ClaimPublic, ClaimRevision, ClaimStatus, ClaimTag
 from app.models.source import Source, SourceIn
+from app.models.state import DatasetState
 from app.models.topic import Topic, TopicIn
 from app.models.types import now_utc
 from app.services import search
@@ -27,16 +32,22 @@ def content_hash(record: BaseModel) -> str:
     return hashlib.sha256(orjson.dumps(record.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+def mark_changed(session: Session) -> None:
+    session.execute(update(DatasetState).where(DatasetState.id == 1).values(generation=DatasetState.generation + 1))
+
+
 def save_topic(*, session: Session, topic_in: TopicIn, position: int) -> Outcome:
     topic = session.get(Topic, topic_in.id)
     if topic is None:
         session.add(Topic(**topic_in.model_dump(), position=position))
+        mark_changed(session)
         return Outcome.created
     if (topic.label, topic.description, topic.position) == (topic_in.label, topic_in.description, position):
         return Outcome.unchanged
     if topic.label != topic_in.label:
         search.relabel_topic(session, topic_id=topic.id, label=topic_in.label)
     topic.sqlmodel_update({**topic_in.model_dump(), "position": position})
+    mark_changed(session)
     return Outcome.updated
 
 
@@ -56,6 +67,7 @@ def save_source(*, session: Session, source_in: SourceIn) -> Outcome:
         "content_sha256": digest,
     }
     now = now_utc()
+    mark_changed(session)
     if source is None:
         session.add(Source(**fields, version=1, created_at=now, updated_at=now))
         return Outcome.created
@@ -70,6 +82,7 @@ def save_claim(*, session: Session, claim_in: ClaimIn, changed_by: str, note: st
     if claim is not None and claim.content_sha256 == digest:
         return Outcome.unchanged
     now = now_utc()
+    mark_changed(session)
     vetted = claim_in.status == ClaimStatus.vetted
     public = ClaimPublic(
         **claim_in.model_dump(),

@@ -6,6 +6,7 @@ each group of alternatives is one websearch_to_tsquery, combined with tsquery op
 that AND, OR and NOT group exactly as they do in FTS5.
 """
 
+import hashlib
 from typing import Any
 
 from sqlalchemy import Float, String, bindparam, text
@@ -121,19 +122,33 @@ def fragments(conn: Connection, query: Query, claim_ids: list[str]) -> dict[str,
     return {row.claim_id: row.fragment for row in conn.execute(statement, params)}
 
 
+def fts_rowid(claim_id: str) -> int:
+    """A stable 64-bit FTS5 rowid from the claim id.
+
+    FTS5 cannot index the unindexed claim_id column, so deleting by it scans the whole table;
+    deleting by rowid is a lookup. The claim table's own rowid is no use: VACUUM may renumber it.
+    """
+    return int.from_bytes(hashlib.sha256(claim_id.encode()).digest()[:8], "big", signed=True)
+
+
+_INSERT_ROW = (
+    "INSERT INTO claim_fts ({rowid}claim_id, statement, snippet, assessment, notes, topic_label) "
+    "VALUES ({rowid_value}:claim_id, :statement, :snippet, :assessment, :notes, :topic_label)"
+)
+
+
 def index_claim(session: Session, *, claim_id: str, fields: dict[str, str]) -> None:
     """Replace the claim's search row inside the write's transaction, so both commit together.
 
     `fields` holds statement, snippet, assessment, notes and topic_label.
     """
-    session.execute(text("DELETE FROM claim_fts WHERE claim_id = :claim_id"), {"claim_id": claim_id})
-    session.execute(
-        text(
-            "INSERT INTO claim_fts (claim_id, statement, snippet, assessment, notes, topic_label) "
-            "VALUES (:claim_id, :statement, :snippet, :assessment, :notes, :topic_label)"
-        ),
-        {"claim_id": claim_id, **fields},
-    )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("DELETE FROM claim_fts WHERE claim_id = :claim_id"), {"claim_id": claim_id})
+        insert = _INSERT_ROW.format(rowid="", rowid_value="")
+    else:
+        session.execute(text("DELETE FROM claim_fts WHERE rowid = :rowid"), {"rowid": fts_rowid(claim_id)})
+        insert = _INSERT_ROW.format(rowid="rowid, ", rowid_value=":rowid, ")
+    session.execute(text(insert), {"claim_id": claim_id, "rowid": fts_rowid(claim_id), **fields})
 
 
 def relabel_topic(session: Session, *, topic_id: str, label: str) -> None:

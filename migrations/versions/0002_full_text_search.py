@@ -7,7 +7,10 @@ Create Date: 2026-11-26
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
+
+from app.services.search import fts_rowid
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -39,23 +42,35 @@ CREATE VIRTUAL TABLE claim_fts USING fts5(
 )
 """
 
-INDEX_EXISTING = """
-INSERT INTO claim_fts (claim_id, statement, snippet, assessment, notes, topic_label)
-SELECT claim.id, claim.statement, claim.snippet, claim.assessment,
-       COALESCE((SELECT {aggregate} FROM citation WHERE citation.claim_id = claim.id), ''),
-       topic.label
+EXISTING_CLAIMS = """
+SELECT claim.id AS claim_id, claim.statement, claim.snippet, claim.assessment,
+       COALESCE((SELECT {aggregate} FROM citation WHERE citation.claim_id = claim.id), '') AS notes,
+       topic.label AS topic_label
 FROM claim JOIN topic ON topic.id = claim.topic_id
 """
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    """Create the index and fill it with the claims already there."""
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
         op.execute(POSTGRES_TABLE)
         op.execute("CREATE INDEX ix_claim_fts_document ON claim_fts USING GIN (document)")
-        op.execute(INDEX_EXISTING.format(aggregate="string_agg(citation.note, ' ')"))
-    else:
-        op.execute(SQLITE_TABLE)
-        op.execute(INDEX_EXISTING.format(aggregate="group_concat(citation.note, ' ')"))
+        op.execute(
+            "INSERT INTO claim_fts (claim_id, statement, snippet, assessment, notes, topic_label) "
+            + EXISTING_CLAIMS.format(aggregate="string_agg(citation.note, ' ')")
+        )
+        return
+    op.execute(SQLITE_TABLE)
+    rows = bind.execute(sa.text(EXISTING_CLAIMS.format(aggregate="group_concat(citation.note, ' ')"))).mappings()
+    for row in rows.all():
+        bind.execute(
+            sa.text(
+                "INSERT INTO claim_fts (rowid, claim_id, statement, snippet, assessment, notes, topic_label) "
+                "VALUES (:rowid, :claim_id, :statement, :snippet, :assessment, :notes, :topic_label)"
+            ),
+            {**row, "rowid": fts_rowid(row["claim_id"])},
+        )
 
 
 def downgrade() -> None:

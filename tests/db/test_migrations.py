@@ -1,11 +1,19 @@
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app import migrate
+from app.config import Settings
+from app.dataset import read_dataset
 from app.db import create_db_engine
+from app.main import create_app
+from app.services.loading import load_dataset
+from tests.cli.test_check import first_claim, rewrite
+from tests.conftest import migrated_and_loaded
 
 
 def test_upgrade_on_empty_database_produces_exactly_the_models(new_database):
@@ -30,3 +38,26 @@ def test_upgrade_twice_is_harmless(new_database):
     migrate.upgrade(engine)
     assert migrate.is_current(engine)
     engine.dispose()
+
+
+def test_search_index_backfills_existing_claims(new_database, bundled, data_copy):
+    """Upgrading a database that already holds claims indexes them, and later edits replace their rows."""
+    url = migrated_and_loaded(new_database(), bundled)
+    engine = create_db_engine(url)
+    with engine.begin() as connection:
+        config = migrate.alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    migrate.upgrade(engine)
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        assert client.get("/v1/claims", params={"q": "Medicaid"}).json()["total"] >= 1
+    path, claim = first_claim(data_copy)
+    claim["statement"] = "Zanzibar is a word no other claim uses."
+    rewrite(path, claim)
+    load_dataset(engine=engine, dataset=read_dataset(data_copy), changed_by="edit after backfill")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT count(*) FROM claim_fts")).scalar_one()
+    engine.dispose()
+    assert rows == len(bundled.claims)
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        assert [c["id"] for c in client.get("/v1/claims", params={"q": "zanzibar"}).json()["items"]] == [claim["id"]]

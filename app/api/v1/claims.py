@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import Cursor, EngineDep, Limit, SettingsDep
+from app.api.etags import etag_matches
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
 from app.domain.query import parse_query
@@ -80,13 +81,6 @@ def _with_match(document: str, fragment: str | None) -> bytes:
     return document[:-1].encode() + b',"match":{"fragment":' + orjson.dumps(fragment) + b"}}"
 
 
-def _etag_matches(if_none_match: str | None, etag: str) -> bool:
-    if if_none_match is None:
-        return False
-    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in candidates or etag in candidates
-
-
 @router.get(
     "/{claim_id}",
     response_model=ClaimDetail,
@@ -104,7 +98,7 @@ async def read_claim(
     with engine.connect() as conn:
         body, version = claims.read_claim(conn=conn, claim_id=claim_id)
     headers = {"ETag": f'"{version}"', "Cache-Control": "no-cache"}
-    if _etag_matches(if_none_match, headers["ETag"]):
+    if etag_matches(if_none_match, headers["ETag"]):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
 
