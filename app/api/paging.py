@@ -27,22 +27,11 @@ def page_request(request: Request, settings: Settings, *, limit: int, cursor: st
     return PageRequest(limit=limit, cursor=cursor, scope=scope, secret=settings.cursor_secret)
 
 
-def envelope_response(request: Request, page: Page, items: Iterable[bytes], extra: bytes = b"") -> Response:
-    """Assemble pre-serialised items into the envelope without re-encoding them."""
-    body = b"".join(
-        (
-            b'{"items":[',
-            b",".join(items),
-            b'],"next_cursor":',
-            orjson.dumps(page.next_cursor),
-            b',"total":',
-            str(page.total).encode(),
-            extra,
-            b"}",
-        )
-    )
+def envelope_response(request: Request, page: Page, items: Iterable[bytes | str], **extra: object) -> Response:
+    """The envelope around pre-serialised items (embedded as they are, never re-encoded)."""
+    body = {"items": [orjson.Fragment(item) for item in items], "next_cursor": page.next_cursor, "total": page.total}
     headers = {}
     if page.next_cursor is not None:
         next_url = request.url.include_query_params(cursor=page.next_cursor)
         headers["Link"] = f'<{next_url}>; rel="next"'
-    return Response(body, media_type="application/json", headers=headers)
+    return Response(orjson.dumps(body | extra), media_type="application/json", headers=headers)

@@ -18,6 +18,15 @@ def rewrite(path: Path, record: dict) -> None:
     path.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+def break_claim(data: Path) -> tuple[Path, dict]:
+    """Shift the material quote's offsets by one and cite a source that does not exist."""
+    path, claim = first_claim(data)
+    states = next(c for c in claim["citations"] if c["relation"] == "states")
+    states["locator"] = {"start": states["locator"]["start"] + 1, "end": states["locator"]["end"] + 1}
+    claim["citations"].append({"source_id": "nobody-2099", "relation": "supports", "note": "n"})
+    return path, claim
+
+
 def test_bundled_data_passes(bundled):
     result = runner.invoke(cli, ["check", str(BUNDLED_DATA)])
     assert result.exit_code == 0, result.output
@@ -28,12 +37,9 @@ def test_bundled_data_passes(bundled):
 
 
 def test_every_problem_is_listed_with_file_and_claim(data_copy):
-    path, claim = first_claim(data_copy)
-    states = next(c for c in claim["citations"] if c["relation"] == "states")
-    states["locator"] = {"start": states["locator"]["start"] + 1, "end": states["locator"]["end"] + 1}
+    path, claim = break_claim(data_copy)
     claim["certainty"]["downgrades"] = ["vibes"]
     claim["snippet"] = "x" * 401
-    claim["citations"].append({"source_id": "nobody-2099", "relation": "supports", "note": "n"})
     rewrite(path, claim)
     result = runner.invoke(cli, ["check", str(data_copy)])
     assert result.exit_code == 1
@@ -46,10 +52,7 @@ def test_every_problem_is_listed_with_file_and_claim(data_copy):
 
 
 def test_quote_mismatch_and_unknown_source_are_named(data_copy):
-    path, claim = first_claim(data_copy)
-    states = next(c for c in claim["citations"] if c["relation"] == "states")
-    states["locator"] = {"start": states["locator"]["start"] + 1, "end": states["locator"]["end"] + 1}
-    claim["citations"].append({"source_id": "nobody-2099", "relation": "supports", "note": "n"})
+    path, claim = break_claim(data_copy)
     rewrite(path, claim)
     result = runner.invoke(cli, ["check", str(data_copy)])
     assert result.exit_code == 1

@@ -57,8 +57,8 @@ async def list_claims(
         )
         counts = count_facets(conn=conn, filters=filters, facets=wanted) if wanted else None
     items = (_with_match(row.document, found.fragments.get(row.id)) for row in found.page.rows)
-    extra = b',"facets":' + orjson.dumps(counts) if counts is not None else b""
-    return envelope_response(request, found.page, items, extra)
+    extra = {"facets": counts} if counts is not None else {}
+    return envelope_response(request, found.page, items, **extra)
 
 
 def _facet_names(facets: str | None) -> list[Facet]:
@@ -74,11 +74,11 @@ def _facet_names(facets: str | None) -> list[Facet]:
     return [Facet(name) for name in dict.fromkeys(names)]
 
 
-def _with_match(document: str, fragment: str | None) -> bytes:
-    """Splice the search fragment into the pre-rendered claim without re-encoding it."""
+def _with_match(document: str, fragment: str | None) -> str:
+    """The pre-rendered claim object, with where it matched added when searching."""
     if fragment is None:
-        return document.encode()
-    return document[:-1].encode() + b',"match":{"fragment":' + orjson.dumps(fragment) + b"}}"
+        return document
+    return document[:-1] + ',"match":' + orjson.dumps({"fragment": fragment}).decode() + "}"
 
 
 @router.get(
@@ -118,20 +118,14 @@ async def list_revisions(
             conn=conn, claim_id=claim_id, page=page_request(request, settings, limit=limit, cursor=cursor)
         )
     items = (
-        b"".join(
-            (
-                b'{"version":',
-                str(row.version).encode(),
-                b',"changed_at":',
-                orjson.dumps(iso_utc(row.changed_at)),
-                b',"changed_by":',
-                orjson.dumps(row.changed_by),
-                b',"note":',
-                orjson.dumps(row.note),
-                b',"claim":',
-                row.snapshot.encode(),
-                b"}",
-            )
+        orjson.dumps(
+            {
+                "version": row.version,
+                "changed_at": iso_utc(row.changed_at),
+                "changed_by": row.changed_by,
+                "note": row.note,
+                "claim": orjson.Fragment(row.snapshot),
+            }
         )
         for row in page.rows
     )

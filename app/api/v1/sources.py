@@ -31,7 +31,7 @@ async def list_sources(
         page = sources.list_sources(
             conn=conn, kind=kind, page=page_request(request, settings, limit=limit, cursor=cursor)
         )
-    return envelope_response(request, page, (sources.to_public(row).model_dump_json().encode() for row in page.rows))
+    return envelope_response(request, page, (sources.to_public(row).model_dump_json() for row in page.rows))
 
 
 @router.get("/{source_id}", response_model=SourcePublic, responses=problem_doc(404, 422))
