@@ -76,6 +76,8 @@ def require_public(status: ClaimStatus | str) -> None:
 @dataclass(frozen=True)
 class ClaimPage:
     page: Page
+    documents: list[str]
+    ids: list[str]
     fragments: dict[str, str]
 
 
@@ -92,9 +94,9 @@ def filtered(conn: Connection, filters: ClaimFilters, *columns: Any) -> tuple[Se
 
 
 def list_claims(*, conn: Connection, filters: ClaimFilters, sort: ClaimSort, page: PageRequest) -> ClaimPage:
-    """A page of pre-rendered claim documents (rows: document, then the sort keys)."""
+    """A page of claims: ordered ids first, then their pre-rendered documents (kept out of the sort)."""
     require_public(filters.status)
-    query, score = filtered(conn, filters, Claim.document)
+    query, score = filtered(conn, filters, Claim.id)
     if sort == ClaimSort.relevance:
         if score is None:
             raise BadQuery("sort=relevance ranks search results: give q, or sort by id, -updated_at or certainty")
@@ -102,10 +104,10 @@ def list_claims(*, conn: Connection, filters: ClaimFilters, sort: ClaimSort, pag
     else:
         keys = SORT_KEYS[sort]
     result = fetch_page(conn, query.add_columns(*(key.column for key in keys)), keys, page)
-    if filters.search is None:
-        return ClaimPage(result, {})
-    ids = [row.id for row in result.rows]  # every sort ends with the claim id
-    return ClaimPage(result, search.fragments(conn, filters.search, ids))
+    ids = [row.id for row in result.rows]
+    documents = dict(conn.execute(select(Claim.id, Claim.document).where(Claim.id.in_(ids))).all())  # type: ignore[attr-defined]
+    matches = search.fragments(conn, filters.search, ids) if filters.search is not None else {}
+    return ClaimPage(result, [documents[claim_id] for claim_id in ids], ids, matches)
 
 
 def read_claim(*, conn: Connection, claim_id: str) -> tuple[bytes, int]:

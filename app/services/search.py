@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Float, String, bindparam, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from app.domain.query import Alternatives, Phrase, Query
@@ -22,12 +22,12 @@ _ABOUT_COLUMNS = "{statement snippet topic_label}"  # what a claim is about, for
 # bm25 weights per FTS5 column: claim_id (unindexed), statement, snippet, assessment, notes, topic_label
 _SQLITE_HITS = """
 SELECT claim_id, {coverage} + rank / (1.0 + rank) AS score FROM (
-    SELECT claim_id, -bm25(claim_fts, 0.0, 12.0, 6.0, 1.5, 0.5, 2.0) AS rank
-    FROM claim_fts WHERE claim_fts MATCH :match
+    SELECT rowid AS fts_rowid, claim_id, -bm25(claim_fts, 0.0, 12.0, 6.0, 1.5, 0.5, 2.0) AS rank
+    FROM claim_fts WHERE claim_fts MATCH :match {candidates}
 ) AS ranked
 """
 _SQLITE_COVERS = (
-    "(CASE WHEN claim_id IN (SELECT claim_id FROM claim_fts WHERE claim_fts MATCH :{name}) THEN 1 ELSE 0 END)"
+    "(EXISTS (SELECT 1 FROM claim_fts AS about WHERE about.claim_fts MATCH :{name} AND about.rowid = ranked.fts_rowid))"
 )
 _SQLITE_FRAGMENTS = f"""
 SELECT claim_id, snippet(claim_fts, -1, '{MARK_START}', '{MARK_END}', '…', 16) AS fragment
@@ -36,7 +36,7 @@ FROM claim_fts WHERE claim_fts MATCH :match AND claim_id IN :ids
 _POSTGRES_HITS = """
 SELECT claim_id, {coverage} + rank / (1.0 + rank) AS score FROM (
     SELECT claim_id, document, ts_rank(document, {tsquery}, 1) AS rank
-    FROM claim_fts WHERE document @@ {tsquery}
+    FROM claim_fts WHERE document @@ {tsquery} {candidates}
 ) AS ranked
 """
 _POSTGRES_COVERS = "(ts_filter(document, '{{a,b}}') @@ websearch_to_tsquery('english', :{name}))::int"
@@ -79,15 +79,20 @@ def _tsquery(query: Query, params: dict[str, Any], *, any_term: bool) -> str:
     return f"({expression})"
 
 
-def hits(conn: Connection, query: Query, *, any_term: bool) -> Subquery:
-    """A (claim_id, score) subquery of matching claims; a higher score is more relevant.
+def hits(conn: Connection, query: Query, *, any_term: bool, candidates: int | None = None) -> CTE:
+    """A (claim_id, score) table of matching claims; a higher score is more relevant.
 
     The score's whole part counts the query's word groups found in what a claim is about
     (statement, snippet, topic), so with any_term a claim answering every part of a question
     outranks one repeating a common word; its fraction is the engine's text rank (BM25 on
-    SQLite, ts_rank on PostgreSQL).
+    SQLite, ts_rank on PostgreSQL). `candidates` keeps only that many best text matches,
+    bounding the cost of a question whose words are everywhere.
     """
     params: dict[str, Any] = {}
+    limit = ""
+    if candidates is not None:
+        limit = "ORDER BY rank DESC LIMIT :candidates"
+        params["candidates"] = candidates
     covers = []
     postgres = conn.dialect.name == "postgresql"
     if any_term and len(query.required) > 1:
@@ -101,11 +106,13 @@ def hits(conn: Connection, query: Query, *, any_term: bool) -> Subquery:
                 covers.append(_SQLITE_COVERS.format(name=name))
     coverage = "(" + " + ".join(covers) + ")" if covers else "0"
     if postgres:
-        sql = _POSTGRES_HITS.format(coverage=coverage, tsquery=_tsquery(query, params, any_term=any_term))
+        tsquery = _tsquery(query, params, any_term=any_term)
+        sql = _POSTGRES_HITS.format(coverage=coverage, tsquery=tsquery, candidates=limit)
     else:
         params["match"] = _fts5_match(query, any_term=any_term)
-        sql = _SQLITE_HITS.format(coverage=coverage)
-    return text(sql).bindparams(**params).columns(claim_id=String, score=Float).subquery("hits")
+        sql = _SQLITE_HITS.format(coverage=coverage, candidates=limit)
+    # Materialized: the engine searches once, then joins, instead of searching again per claim row.
+    return text(sql).bindparams(**params).columns(claim_id=String, score=Float).cte("hits").prefix_with("MATERIALIZED")
 
 
 def fragments(conn: Connection, query: Query, claim_ids: list[str]) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.engine import Connection
 
 from app.domain.citations import short_citation, source_link
@@ -19,6 +19,7 @@ NOTICE = (
     "local emergency services."
 )
 CITED_SOURCES_IN_STRING = 3
+RANKED_CANDIDATES = 500  # best text matches re-ranked per question; bounds work when words are everywhere
 
 
 @dataclass(frozen=True)
@@ -34,31 +35,38 @@ def find_snippets(*, conn: Connection, request: SnippetQuery) -> list[dict[str, 
     """Top-k vetted claims by relevance (any word may match), or by certainty without a query."""
     if request.search is not None and request.search.empty:
         return []
-    columns = (Claim.id, Claim.snippet, Claim.certainty_level, Claim.certainty_note, Claim.verdict)
-    if request.search is None:
-        query = select(*columns).order_by(Claim.certainty_rank.desc(), Claim.id)  # type: ignore[attr-defined]
-    else:
-        found = search.hits(conn, request.search, any_term=True)
-        query = select(*columns, found.c.score).join(found, found.c.claim_id == Claim.id)
-        query = query.order_by(found.c.score.desc(), Claim.id)
-    query = query.where(Claim.status == ClaimStatus.vetted.value, Claim.certainty_rank >= request.min_certainty.rank)
+    passing = select(Claim.id).where(
+        Claim.status == ClaimStatus.vetted.value, Claim.certainty_rank >= request.min_certainty.rank
+    )
     if request.topic is not None:
-        query = query.where(Claim.topic_id == request.topic)
-    rows = conn.execute(query.limit(request.k)).all()
-    cited = _cited_sources(conn, [row.id for row in rows])
-    texts = fit([row.snippet for row in rows], request.max_chars)
+        passing = passing.where(Claim.topic_id == request.topic)
+    if request.search is None:
+        best = passing.add_columns(literal(None).label("score")).order_by(Claim.certainty_rank.desc(), Claim.id)  # type: ignore[attr-defined]
+        top = conn.execute(best.limit(request.k)).all()
+    else:
+        # Rank the best text matches first, then keep those that pass the filters: the search
+        # decides the order, so the database never has to join every matching claim.
+        found = search.hits(conn, request.search, any_term=True, candidates=RANKED_CANDIDATES)
+        ranked = conn.execute(select(found.c.claim_id.label("id"), found.c.score)).all()
+        allowed = set(conn.execute(passing.where(Claim.id.in_([row.id for row in ranked]))).scalars())  # type: ignore[attr-defined]
+        top = sorted((row for row in ranked if row.id in allowed), key=lambda row: (-row.score, row.id))[: request.k]
+    ids = [row.id for row in top]
+    columns = (Claim.id, Claim.snippet, Claim.certainty_level, Claim.certainty_note, Claim.verdict)
+    claims = {row.id: row for row in conn.execute(select(*columns).where(Claim.id.in_(ids)))}  # type: ignore[attr-defined]
+    cited = _cited_sources(conn, ids)
+    texts = fit([claims[claim_id].snippet for claim_id in ids], request.max_chars)
     return [
         {
             "claim_id": row.id,
             "text": text,
-            "certainty": row.certainty_level,
-            "confidence_note": row.certainty_note,
-            "verdict": row.verdict,
+            "certainty": claims[row.id].certainty_level,
+            "confidence_note": claims[row.id].certainty_note,
+            "verdict": claims[row.id].verdict,
             "citation": "; ".join(short_citation(s) for s in cited[row.id][:CITED_SOURCES_IN_STRING]),
             "sources": [{"id": s["id"], "url": source_link(s)} for s in cited[row.id]],
-            "score": round(row.score, 6) if request.search is not None else None,
+            "score": None if row.score is None else round(row.score, 6),
         }
-        for row, text in zip(rows, texts, strict=False)
+        for row, text in zip(top, texts, strict=False)
     ]
 
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -70,6 +71,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS), help="default: all")
+    parser.add_argument("--warm", action="store_true", help="request every path once first (measures cache hits)")
     args = parser.parse_args()
     if urlparse(args.url).hostname not in {"127.0.0.1", "localhost", "::1"}:
         sys.exit("refusing to load a non-loopback address: start the server on 127.0.0.1")
@@ -77,6 +79,9 @@ def main() -> None:
         sys.exit("wrk is not installed: apt-get install wrk")
     print(f"{'scenario':18} {'req/s':>9} {'p50':>9} {'p99':>9} {'non-2xx':>8}")
     for name in args.scenario or list(SCENARIOS):
+        if args.warm:
+            for path in SCENARIOS[name]:
+                urllib.request.urlopen(args.url.rstrip("/") + path, timeout=60).read()
         figures = run_wrk(args.url.rstrip("/"), SCENARIOS[name], args)
         print(f"{name:18} {figures['rps']:>9} {figures['p50']:>9} {figures['p99']:>9} {figures['non-2xx']:>8}")
 
