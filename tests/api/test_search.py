@@ -7,12 +7,6 @@ from hypothesis import strategies as st
 from tests.helpers import assert_problem, vetted, walk
 
 
-def ids(client, q, **params):
-    return [
-        item["id"] for item in walk(client, "/v1/claims?" + "&".join(f"{k}={v}" for k, v in {"q": q, **params}.items()))
-    ]
-
-
 def search(client, q, **params):
     response = client.get("/v1/claims", params={"q": q, **params})
     assert response.status_code == 200, response.text

@@ -9,7 +9,7 @@ from app.api.deps import EngineDep
 from app.api.problems import problem_doc
 from app.domain.query import parse_query
 from app.domain.synonyms import expand
-from app.models.claim import CertaintyLevel
+from app.models.claim import CertaintyLevel, Verdict
 from app.models.types import Slug
 from app.services.snippets import NOTICE, SnippetQuery, find_snippets
 
@@ -26,7 +26,7 @@ class Snippet(BaseModel):
     text: str
     certainty: CertaintyLevel
     confidence_note: str
-    verdict: str
+    verdict: Verdict
     citation: str
     sources: list[SnippetSource]
     score: float | None
