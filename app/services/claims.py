@@ -81,14 +81,17 @@ class ClaimPage:
     fragments: dict[str, str]
 
 
-def filtered(conn: Connection, filters: ClaimFilters, *columns: Any) -> tuple[Select[Any], Any]:
-    """Select `columns` of the claims that pass the filters, and the relevance score column if searching."""
+def filtered(conn: Connection, filters: ClaimFilters, *columns: Any, ranked: bool = True) -> tuple[Select[Any], Any]:
+    """Select `columns` of the claims that pass the filters, and the relevance score column if searching.
+
+    Counting needs no ranking: `ranked=False` skips the text-rank computation for every match.
+    """
     if filters.search is None:
         return filters.apply(select(*columns)), None
     if filters.search.empty:  # nothing searchable survived parsing ("*", emoji): nothing matches
         score = literal(0.0).label("score")
         return filters.apply(select(*columns, score)).where(false()), score
-    found = search.hits(conn, filters.search, any_term=False)
+    found = search.hits(conn, filters.search, any_term=False, ranked=ranked)
     query = select(*columns, found.c.score).join(found, found.c.claim_id == Claim.id)
     return filters.apply(query), found.c.score
 
@@ -103,7 +106,8 @@ def list_claims(*, conn: Connection, filters: ClaimFilters, sort: ClaimSort, pag
         keys = [SortKey(score, descending=True, from_json=float), _BY_ID]
     else:
         keys = SORT_KEYS[sort]
-    result = fetch_page(conn, query.add_columns(*(key.column for key in keys)), keys, page)
+    counted = filtered(conn, filters, Claim.id, ranked=False)[0]
+    result = fetch_page(conn, query.add_columns(*(key.column for key in keys)), keys, page, counted=counted)
     ids = [row.id for row in result.rows]
     documents = dict(conn.execute(select(Claim.id, Claim.document).where(Claim.id.in_(ids))).all())  # type: ignore[attr-defined]
     matches = search.fragments(conn, filters.search, ids) if filters.search is not None else {}

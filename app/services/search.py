@@ -26,6 +26,7 @@ SELECT claim_id, {coverage} + rank / (1.0 + rank) AS score FROM (
     FROM claim_fts WHERE claim_fts MATCH :match {candidates}
 ) AS ranked
 """
+_SQLITE_MATCHES = "SELECT claim_id, 0.0 AS score FROM claim_fts WHERE claim_fts MATCH :match"
 _SQLITE_COVERS = (
     "(EXISTS (SELECT 1 FROM claim_fts AS about WHERE about.claim_fts MATCH :{name} AND about.rowid = ranked.fts_rowid))"
 )
@@ -39,6 +40,7 @@ SELECT claim_id, {coverage} + rank / (1.0 + rank) AS score FROM (
     FROM claim_fts WHERE document @@ {tsquery} {candidates}
 ) AS ranked
 """
+_POSTGRES_MATCHES = "SELECT claim_id, 0.0 AS score FROM claim_fts WHERE document @@ {tsquery}"
 _POSTGRES_COVERS = "(ts_filter(document, '{{a,b}}') @@ websearch_to_tsquery('english', :{name}))::int"
 _POSTGRES_FRAGMENTS = f"""
 SELECT claim_id, ts_headline('english', statement || ' ' || snippet || ' ' || assessment || ' ' || notes,
@@ -79,14 +81,15 @@ def _tsquery(query: Query, params: dict[str, Any], *, any_term: bool) -> str:
     return f"({expression})"
 
 
-def hits(conn: Connection, query: Query, *, any_term: bool, candidates: int | None = None) -> CTE:
+def hits(conn: Connection, query: Query, *, any_term: bool, candidates: int | None = None, ranked: bool = True) -> CTE:
     """A (claim_id, score) table of matching claims; a higher score is more relevant.
 
     The score's whole part counts the query's word groups found in what a claim is about
     (statement, snippet, topic), so with any_term a claim answering every part of a question
     outranks one repeating a common word; its fraction is the engine's text rank (BM25 on
     SQLite, ts_rank on PostgreSQL). `candidates` keeps only that many best text matches,
-    bounding the cost of a question whose words are everywhere.
+    bounding the cost of a question whose words are everywhere; `ranked=False` scores every
+    match 0, for counting.
     """
     params: dict[str, Any] = {}
     limit = ""
@@ -107,10 +110,11 @@ def hits(conn: Connection, query: Query, *, any_term: bool, candidates: int | No
     coverage = "(" + " + ".join(covers) + ")" if covers else "0"
     if postgres:
         tsquery = _tsquery(query, params, any_term=any_term)
-        sql = _POSTGRES_HITS.format(coverage=coverage, tsquery=tsquery, candidates=limit)
+        template = _POSTGRES_HITS if ranked else _POSTGRES_MATCHES
+        sql = template.format(coverage=coverage, tsquery=tsquery, candidates=limit)
     else:
         params["match"] = _fts5_match(query, any_term=any_term)
-        sql = _SQLITE_HITS.format(coverage=coverage, candidates=limit)
+        sql = (_SQLITE_HITS if ranked else _SQLITE_MATCHES).format(coverage=coverage, candidates=limit)
     # Materialized: the engine searches once, then joins, instead of searching again per claim row.
     return text(sql).bindparams(**params).columns(claim_id=String, score=Float).cte("hits").prefix_with("MATERIALIZED")
 
