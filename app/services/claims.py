@@ -106,7 +106,7 @@ def list_claims(*, conn: Connection, filters: ClaimFilters, sort: ClaimSort, pag
         keys = [SortKey(score, descending=True, from_json=float), _BY_ID]
     else:
         keys = SORT_KEYS[sort]
-    counted = filtered(conn, filters, Claim.id, ranked=False)[0]
+    counted = filtered(conn, filters, Claim.id, ranked=False)[0] if filters.search is not None else None
     result = fetch_page(conn, query.add_columns(*(key.column for key in keys)), keys, page, counted=counted)
     ids = [row.id for row in result.rows]
     documents = dict(conn.execute(select(Claim.id, Claim.document).where(Claim.id.in_(ids))).all())  # type: ignore[attr-defined]
