@@ -81,6 +81,31 @@ def _tsquery(query: Query, params: dict[str, Any], *, any_term: bool) -> str:
     return f"({expression})"
 
 
+COMMON_SHARE = 0.5  # a word group in more than this share of claims ranks nothing in a question
+
+
+def _matching_count(conn: Connection, group: Alternatives) -> int:
+    if conn.dialect.name == "postgresql":
+        sql = "SELECT count(*) FROM claim_fts WHERE document @@ websearch_to_tsquery('english', :group)"
+        return int(conn.execute(text(sql), {"group": _websearch_group(group.options)}).scalar_one())
+    sql = "SELECT count(*) FROM claim_fts WHERE claim_fts MATCH :group"
+    return int(conn.execute(text(sql), {"group": _fts5_group(group)}).scalar_one())
+
+
+def without_common_words(conn: Connection, query: Query) -> Query:
+    """Drop word groups found in most claims from a question ("ketamine" in a ketamine dataset).
+
+    They barely move a ranking yet make the engine score nearly every claim; a cut-off by
+    document frequency, as search engines use for common terms. A question made only of
+    common words keeps them all.
+    """
+    if len(query.required) < 2:
+        return query
+    claims = conn.execute(text("SELECT count(*) FROM claim")).scalar_one()
+    rare = [group for group in query.required if _matching_count(conn, group) <= COMMON_SHARE * claims]
+    return Query(required=rare, excluded=query.excluded) if rare else query
+
+
 def hits(conn: Connection, query: Query, *, any_term: bool, candidates: int | None = None, ranked: bool = True) -> CTE:
     """A (claim_id, score) table of matching claims; a higher score is more relevant.
 

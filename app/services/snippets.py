@@ -46,7 +46,8 @@ def find_snippets(*, conn: Connection, request: SnippetQuery) -> list[dict[str, 
     else:
         # Rank the best text matches first, then keep those that pass the filters: the search
         # decides the order, so the database never has to join every matching claim.
-        found = search.hits(conn, request.search, any_term=True, candidates=RANKED_CANDIDATES)
+        question = search.without_common_words(conn, request.search)
+        found = search.hits(conn, question, any_term=True, candidates=RANKED_CANDIDATES)
         ranked = conn.execute(select(found.c.claim_id.label("id"), found.c.score)).all()
         allowed = set(conn.execute(passing.where(Claim.id.in_([row.id for row in ranked]))).scalars())  # type: ignore[attr-defined]
         top = sorted((row for row in ranked if row.id in allowed), key=lambda row: (-row.score, row.id))[: request.k]
