@@ -1,0 +1,48 @@
+"""Time one search and one snippet answer per question in-process, without HTTP or caching.
+
+EVIDENCE_DATABASE_URL=sqlite:////tmp/bench.db python tests/benchmarks/search_latency.py "is ketamine better than ECT"
+"""
+
+import sys
+import time
+
+from app.config import Settings
+from app.dataset import SYNONYMS_FILE, read_synonyms
+from app.db import create_db_engine
+from app.domain.query import parse_query
+from app.domain.synonyms import expand, synonym_table
+from app.models.claim import CertaintyLevel
+from app.services import claims, snippets
+from app.services.claims import ClaimFilters, ClaimSort
+from app.services.paging import PageRequest
+
+DEFAULT_QUESTIONS = ["ketamine", "esketamine Medicaid", "is ketamine better than ECT", "can ketamine damage the liver"]
+
+
+def main() -> None:
+    settings = Settings()
+    table = synonym_table(read_synonyms(settings.data_dir / SYNONYMS_FILE, []))
+    engine = create_db_engine(settings.database_url)
+    print(f"{'question':34} {'search q (ms)':>14} {'snippets (ms)':>14}")
+    with engine.connect() as conn:
+        for question in sys.argv[1:] or DEFAULT_QUESTIONS:
+            started = time.perf_counter()
+            filters = ClaimFilters(search=expand(parse_query(question), table))
+            page = PageRequest(limit=10, cursor=None, scope="benchmark", secret="benchmark")
+            claims.list_claims(conn=conn, filters=filters, sort=ClaimSort.relevance, page=page)
+            searched = time.perf_counter()
+            wanted = snippets.SnippetQuery(
+                search=expand(parse_query(question, strict=False), table),
+                topic=None,
+                k=5,
+                max_chars=1500,
+                min_certainty=CertaintyLevel.low,
+            )
+            snippets.find_snippets(conn=conn, request=wanted)
+            answered = time.perf_counter()
+            print(f"{question[:34]:34} {(searched - started) * 1000:14.0f} {(answered - searched) * 1000:14.0f}")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
