@@ -8,6 +8,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -94,6 +95,12 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return problem_response(request, error.status_code, slug, str(detail), headers=error.headers)
 
 
+async def _database_unavailable(request: Request, error: Exception) -> Response:
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+    detail = "the database is unavailable; retry shortly (operators: see /readyz)"
+    return problem_response(request, 503, "database-unavailable", detail, headers={"Retry-After": "5"})
+
+
 async def _unexpected_error(request: Request, error: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return problem_response(request, 500, "internal-error", "the server failed; the error is logged, please report it")
@@ -103,6 +110,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(EvidenceError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

@@ -1,5 +1,8 @@
 import pytest
+from fastapi.testclient import TestClient
 
+from app.config import Settings
+from app.main import create_app
 from tests.helpers import assert_problem
 
 
@@ -40,3 +43,13 @@ def test_hostile_inputs_never_500(client):
         "/v1/claims?cursor=",
     ]:
         assert client.get(url).status_code < 500, url
+
+
+def test_unreachable_database_is_503_with_retry_after():
+    settings = Settings(database_url="postgresql://nobody@127.0.0.1:1/none")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as down:
+        response = down.get("/v1/topics")
+        assert_problem(response, 503, "database-unavailable")
+        assert response.headers["retry-after"] == "5"
+        assert down.get("/readyz").status_code == 503
+        assert down.get("/healthz").status_code == 200
