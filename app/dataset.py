@@ -148,21 +148,18 @@ def _read_claim(path: Path, problems: list[Problem], refs: list["_ClaimRefs"]) -
         refs.append(_ClaimRefs(str(path), claim.id, claim.topic, list(enumerate(claim.citations))))
     else:  # still check what can be checked, so one run lists every problem
         raw_citations = raw.get("citations")
-        citations = [
-            (index, CitationIn.model_validate(entry))
-            for index, entry in enumerate(raw_citations if isinstance(raw_citations, list) else [])
-            if _is_valid(CitationIn, entry)
-        ]
+        parsed = (_parsed(CitationIn, entry) for entry in (raw_citations if isinstance(raw_citations, list) else []))
+        citations = [(index, citation) for index, citation in enumerate(parsed) if citation is not None]
         refs.append(_ClaimRefs(str(path), _item_id(raw), raw.get("topic"), citations))
     return claim
 
 
-def _is_valid(model: type[BaseModel], raw: Any) -> bool:
+def _parsed(model: type[M], raw: Any) -> M | None:
+    """The record if it is valid, else None (its problems are reported elsewhere)."""
     try:
-        model.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError:
-        return False
-    return True
+        return None
 
 
 def _check_file_name(path: Path, record: SourceIn | ClaimIn | None, problems: list[Problem]) -> None:

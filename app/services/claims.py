@@ -77,8 +77,7 @@ def require_public(status: ClaimStatus | str) -> None:
 class ClaimPage:
     page: Page
     documents: list[str]
-    ids: list[str]
-    fragments: dict[str, str]
+    fragments: list[str | None]  # where each claim matched, when searching
 
 
 def filtered(conn: Connection, filters: ClaimFilters, *columns: Any, ranked: bool = True) -> tuple[Select[Any], Any]:
@@ -111,7 +110,7 @@ def list_claims(*, conn: Connection, filters: ClaimFilters, sort: ClaimSort, pag
     ids = [row.id for row in result.rows]
     documents = dict(conn.execute(select(Claim.id, Claim.document).where(Claim.id.in_(ids))).all())  # type: ignore[attr-defined]
     matches = search.fragments(conn, filters.search, ids) if filters.search is not None else {}
-    return ClaimPage(result, [documents[claim_id] for claim_id in ids], ids, matches)
+    return ClaimPage(result, [documents[i] for i in ids], [matches.get(i) for i in ids])
 
 
 def read_claim(*, conn: Connection, claim_id: str) -> tuple[bytes, int]:

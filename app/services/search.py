@@ -9,7 +9,7 @@ that AND, OR and NOT group exactly as they do in FTS5.
 import hashlib
 from typing import Any
 
-from sqlalchemy import Float, String, bindparam, text
+from sqlalchemy import Float, String, bindparam, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
@@ -85,11 +85,8 @@ COMMON_SHARE = 0.5  # a word group in more than this share of claims ranks nothi
 
 
 def _matching_count(conn: Connection, group: Alternatives) -> int:
-    if conn.dialect.name == "postgresql":
-        sql = "SELECT count(*) FROM claim_fts WHERE document @@ websearch_to_tsquery('english', :group)"
-        return int(conn.execute(text(sql), {"group": _websearch_group(group.options)}).scalar_one())
-    sql = "SELECT count(*) FROM claim_fts WHERE claim_fts MATCH :group"
-    return int(conn.execute(text(sql), {"group": _fts5_group(group)}).scalar_one())
+    matching = hits(conn, Query(required=[group]), any_term=False, ranked=False)
+    return int(conn.execute(select(func.count()).select_from(matching)).scalar_one())
 
 
 def without_common_words(conn: Connection, query: Query) -> Query:

@@ -56,7 +56,7 @@ async def list_claims(
             conn=conn, filters=filters, sort=order, page=page_request(request, settings, limit=limit, cursor=cursor)
         )
         counts = count_facets(conn=conn, filters=filters, facets=wanted) if wanted else None
-    items = map(_with_match, found.documents, (found.fragments.get(claim_id) for claim_id in found.ids))
+    items = map(_with_match, found.documents, found.fragments)
     extra = {"facets": counts} if counts is not None else {}
     return envelope_response(request, found.page, items, **extra)
 
