@@ -1,5 +1,6 @@
 """The `evidence` command: serve, migrate, check and load the dataset."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,17 +10,24 @@ import typer
 import uvicorn
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from app import migrate
 from app.config import Settings
 from app.dataset import Dataset, read_dataset
 from app.db import create_db_engine
+from app.errors import AlreadyExists, NotFound
+from app.models.api_key import KEY_NAME_PATTERN, KeyScope
 from app.models.topic import Topic
+from app.models.types import iso_utc
+from app.services.keys import create_key, list_keys, revoke_key
 from app.services.loading import LoadSummary, load_dataset
 
 cli = typer.Typer(help="Ketamine Evidence API: serve and curate cited evidence records.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+keys_cli = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
 
 DataDir = Annotated[Path, typer.Argument(help="A dataset folder in the data/ layout (see data/README.md)")]
 
@@ -89,6 +97,52 @@ def db_upgrade() -> None:
     with _database(Settings()):
         pass
     typer.secho("database is at the newest migration", fg="green")
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who uses the key; shown in every revision it makes")],
+    scope: Annotated[KeyScope, typer.Option(help="read-drafts < curate < review < admin (each includes the former)")],
+) -> None:
+    """Create a key and print it once: only its hash is stored."""
+    if not re.fullmatch(KEY_NAME_PATTERN, name):
+        typer.secho("--name: use letters, digits and . _ @ - (at most 64, starting with a letter or digit)", err=True)
+        raise typer.Exit(2)
+    with _database(Settings()) as engine, Session(engine) as session, session.begin():
+        try:
+            key = create_key(session=session, name=name, scope=scope)
+        except AlreadyExists as error:
+            typer.secho(error.detail, fg="red", err=True)
+            raise typer.Exit(1) from None
+    typer.echo(key)
+    typer.secho(f"Key '{name}' ({scope}) created. Store it now: it cannot be shown again.", fg="green", err=True)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """Name, scope, created and last used of every key (never the key itself)."""
+    with _database(Settings()) as engine, Session(engine) as session:
+        keys = list_keys(session=session)
+    if not keys:
+        typer.echo("no keys yet; create one with `evidence keys create --name NAME --scope SCOPE`")
+        return
+    typer.echo(f"{'name':24} {'scope':12} {'created':20} {'last used':20} status")
+    for key in keys:
+        used = iso_utc(key.last_used_at) if key.last_used_at else "never"
+        status = f"revoked {iso_utc(key.revoked_at)}" if key.revoked_at else "active"
+        typer.echo(f"{key.name:24} {key.scope:12} {iso_utc(key.created_at):20} {used:20} {status}")
+
+
+@keys_cli.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name, as `evidence keys list` shows it")]) -> None:
+    """Revoke a key at once; its name stays in the revisions it made."""
+    with _database(Settings()) as engine, Session(engine) as session, session.begin():
+        try:
+            revoke_key(session=session, name=name)
+        except NotFound as error:
+            typer.secho(error.detail, fg="red", err=True)
+            raise typer.Exit(1) from None
+    typer.secho(f"Key '{name}' is revoked.", fg="green")
 
 
 @cli.command()

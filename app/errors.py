@@ -31,3 +31,15 @@ class KeyRequired(EvidenceError):
 
 class InvalidData(EvidenceError):
     """Input that parses but breaks a dataset rule (unknown source, quote mismatch...)."""
+
+
+class InvalidKey(EvidenceError):
+    """An API key we did not issue, or one that was revoked."""
+
+
+class InsufficientScope(EvidenceError):
+    """A valid key whose scope does not allow the action."""
+
+
+class AlreadyExists(EvidenceError):
+    """A new record whose id (or name) is taken."""

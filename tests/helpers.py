@@ -3,9 +3,13 @@
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from app.dataset import Dataset
+from app.db import create_db_engine
+from app.models.api_key import KeyScope
 from app.models.claim import ClaimIn
+from app.services.keys import create_key
 
 
 def vetted(dataset: Dataset) -> list[ClaimIn]:
@@ -40,3 +44,16 @@ def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
     assert body["status"] == status
     assert body["detail"]
     return body
+
+
+def issue_key(url: str, name: str, scope: str) -> str:
+    """A new API key in the database at `url`, as `evidence keys create` makes it."""
+    engine = create_db_engine(url)
+    with Session(engine) as session, session.begin():
+        key = create_key(session=session, name=name, scope=KeyScope(scope))
+    engine.dispose()
+    return key
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

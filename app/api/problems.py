@@ -12,7 +12,18 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from app.errors import BadCursor, BadParameter, BadQuery, EvidenceError, InvalidData, KeyRequired, NotFound
+from app.errors import (
+    AlreadyExists,
+    BadCursor,
+    BadParameter,
+    BadQuery,
+    EvidenceError,
+    InsufficientScope,
+    InvalidData,
+    InvalidKey,
+    KeyRequired,
+    NotFound,
+)
 
 logger = logging.getLogger("app.errors")
 
@@ -25,7 +36,17 @@ _DOMAIN_ERRORS: dict[type[EvidenceError], tuple[int, str]] = {
     BadQuery: (400, "bad-query"),
     BadParameter: (422, "invalid-parameters"),
     KeyRequired: (401, "key-required"),
+    InvalidKey: (401, "invalid-key"),
+    InsufficientScope: (403, "insufficient-scope"),
+    AlreadyExists: (409, "already-exists"),
     InvalidData: (422, "invalid-data"),
+}
+
+# RFC 6750 challenges telling a client how to authenticate, and what was wrong with what it sent
+_CHALLENGES: dict[type[EvidenceError], str] = {
+    KeyRequired: 'Bearer realm="evidence"',
+    InvalidKey: 'Bearer realm="evidence", error="invalid_token"',
+    InsufficientScope: 'Bearer realm="evidence", error="insufficient_scope"',
 }
 
 _HTTP_TYPES = {
@@ -75,7 +96,8 @@ def problem_response(
 async def _domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, EvidenceError)
     status, slug = _DOMAIN_ERRORS.get(type(error), (400, "bad-request"))
-    headers = {"WWW-Authenticate": 'Bearer realm="evidence"'} if isinstance(error, KeyRequired) else None
+    challenge = _CHALLENGES.get(type(error))
+    headers = {"WWW-Authenticate": challenge} if challenge else None
     return problem_response(request, status, slug, error.detail, error.errors, headers)
 
 

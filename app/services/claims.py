@@ -68,9 +68,10 @@ class ClaimFilters:
         return query
 
 
-def require_public(status: ClaimStatus | str) -> None:
-    if status != ClaimStatus.vetted:
-        raise KeyRequired("draft and retracted claims are readable only with an API key")
+def require_public(status: ClaimStatus | str, drafts_visible: bool) -> None:
+    """Drafts and retracted claims are shown only to callers holding a key (the handler checks it)."""
+    if status != ClaimStatus.vetted and not drafts_visible:
+        raise KeyRequired("draft and retracted claims need an API key, sent as `Authorization: Bearer <key>`")
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,11 @@ def filtered(conn: Connection, filters: ClaimFilters, *columns: Any, ranked: boo
     return filters.apply(query), found.c.score
 
 
-def list_claims(*, conn: Connection, filters: ClaimFilters, sort: ClaimSort, page: PageRequest) -> ClaimPage:
+def list_claims(
+    *, conn: Connection, filters: ClaimFilters, sort: ClaimSort, page: PageRequest, drafts_visible: bool = False
+) -> ClaimPage:
     """A page of claims: ordered ids first, then their pre-rendered documents (kept out of the sort)."""
-    require_public(filters.status)
+    require_public(filters.status, drafts_visible)
     query, score = filtered(conn, filters, Claim.id)
     if sort == ClaimSort.relevance:
         if score is None:
@@ -113,12 +116,12 @@ def list_claims(*, conn: Connection, filters: ClaimFilters, sort: ClaimSort, pag
     return ClaimPage(result, [documents[i] for i in ids], [matches.get(i) for i in ids])
 
 
-def read_claim(*, conn: Connection, claim_id: str) -> tuple[bytes, int]:
+def read_claim(*, conn: Connection, claim_id: str, drafts_visible: bool = False) -> tuple[bytes, int]:
     """The claim with each citation's source expanded, and its version for the ETag."""
     row = conn.execute(select(Claim.document, Claim.version, Claim.status).where(Claim.id == claim_id)).first()
     if row is None:
         raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
-    require_public(row.status)
+    require_public(row.status, drafts_visible)
     claim = orjson.loads(row.document)
     cited = {citation["source_id"] for citation in claim["citations"]}
     refs = {ref["id"]: ref for ref in source_refs(conn=conn, source_ids=cited)}
@@ -154,11 +157,11 @@ def source_refs(*, conn: Connection, source_ids: set[str]) -> list[dict[str, Any
     ]
 
 
-def list_revisions(*, conn: Connection, claim_id: str, page: PageRequest) -> Page:
+def list_revisions(*, conn: Connection, claim_id: str, page: PageRequest, drafts_visible: bool = False) -> Page:
     status = conn.execute(select(Claim.status).where(Claim.id == claim_id)).scalar()
     if status is None:
         raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
-    require_public(status)
+    require_public(status, drafts_visible)
     keys = [SortKey(ClaimRevision.version, descending=True, from_json=int)]
     query = select(
         ClaimRevision.changed_at,

@@ -6,6 +6,7 @@ import orjson
 from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.responses import Response
 
+from app.api.auth import may_read_drafts
 from app.api.deps import Cursor, EngineDep, Limit, SettingsDep
 from app.api.etags import etag_matches
 from app.api.paging import Envelope, envelope_response, page_request
@@ -53,7 +54,11 @@ async def list_claims(
     order = sort or (ClaimSort.relevance if search is not None else ClaimSort.id)
     with engine.connect() as conn:
         found = claims.list_claims(
-            conn=conn, filters=filters, sort=order, page=page_request(request, settings, limit=limit, cursor=cursor)
+            conn=conn,
+            filters=filters,
+            sort=order,
+            page=page_request(request, settings, limit=limit, cursor=cursor),
+            drafts_visible=filters.status != ClaimStatus.vetted and may_read_drafts(request, engine),
         )
         counts = count_facets(conn=conn, filters=filters, facets=wanted) if wanted else None
     items = map(_with_match, found.documents, found.fragments)
@@ -90,13 +95,16 @@ def _with_match(document: str, fragment: str | None) -> str:
     },
 )
 async def read_claim(
+    request: Request,
     claim_id: ClaimId,
     engine: EngineDep,
     if_none_match: Annotated[str | None, Header(description="An ETag from an earlier response")] = None,
 ) -> Response:
     """One claim with each cited source expanded; the ETag is its version."""
     with engine.connect() as conn:
-        body, version = claims.read_claim(conn=conn, claim_id=claim_id)
+        body, version = claims.read_claim(
+            conn=conn, claim_id=claim_id, drafts_visible=may_read_drafts(request, engine)
+        )
     headers = {"ETag": f'"{version}"', "Cache-Control": "no-cache"}
     if etag_matches(if_none_match, headers["ETag"]):
         return Response(status_code=304, headers=headers)
@@ -115,7 +123,10 @@ async def list_revisions(
     """Every version of the claim, newest first, with who changed it and when."""
     with engine.connect() as conn:
         page = claims.list_revisions(
-            conn=conn, claim_id=claim_id, page=page_request(request, settings, limit=limit, cursor=cursor)
+            conn=conn,
+            claim_id=claim_id,
+            page=page_request(request, settings, limit=limit, cursor=cursor),
+            drafts_visible=may_read_drafts(request, engine),
         )
     items = (
         orjson.dumps(
