@@ -16,6 +16,8 @@ from app.dataset import SYNONYMS_FILE, Problem, read_synonyms
 from app.db import create_db_engine
 from app.domain.synonyms import SynonymTable, synonym_table
 from app.errors import InvalidData
+from app.services.ranking import QuestionRanker
+from app.services.search import text_search_for
 
 DESCRIPTION = """Structured, cited evidence records for the claims of a web article on ketamine
 for depression: each claim quotes the article, weighs it against the primary literature and
@@ -28,6 +30,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = create_db_engine(settings.database_url)
+        app.state.text_search = text_search_for(app.state.engine)
+        app.state.ranker = QuestionRanker(app.state.text_search)
         yield
         app.state.engine.dispose()
 

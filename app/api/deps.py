@@ -6,6 +6,8 @@ from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 
 from app.config import Settings
+from app.services.ranking import QuestionRanker
+from app.services.search import TextSearch
 
 
 async def get_engine(request: Request) -> Engine:
@@ -19,7 +21,19 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
+async def get_text_search(request: Request) -> TextSearch:
+    text_search: TextSearch = request.app.state.text_search
+    return text_search
+
+
+async def get_ranker(request: Request) -> QuestionRanker:
+    ranker: QuestionRanker = request.app.state.ranker
+    return ranker
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+TextSearchDep = Annotated[TextSearch, Depends(get_text_search)]
+RankerDep = Annotated[QuestionRanker, Depends(get_ranker)]
 Limit = Annotated[int, Query(ge=1, le=200, description="Items per page")]
 Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque `next_cursor` from the previous page")]

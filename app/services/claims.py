@@ -13,8 +13,8 @@ from app.domain.query import Query
 from app.errors import BadQuery, KeyRequired, NotFound
 from app.models.claim import CertaintyLevel, Citation, Claim, ClaimRevision, ClaimStatus, ClaimTag, Verdict
 from app.models.source import Source
-from app.services import search
 from app.services.paging import Page, PageRequest, SortKey, fetch_page
+from app.services.search import TextSearch
 
 
 class ClaimSort(StrEnum):
@@ -81,38 +81,52 @@ class ClaimPage:
     fragments: list[str | None]  # where each claim matched, when searching
 
 
-def filtered(conn: Connection, filters: ClaimFilters, *columns: Any, ranked: bool = True) -> tuple[Select[Any], Any]:
-    """Select `columns` of the claims that pass the filters, and the relevance score column if searching.
-
-    Counting needs no ranking: `ranked=False` skips the text-rank computation for every match.
-    """
+def filtered(filters: ClaimFilters, *columns: Any, text_search: TextSearch) -> tuple[Select[Any], Any]:
+    """Select `columns` of the claims that pass the filters, and the relevance score column if searching."""
     if filters.search is None:
         return filters.apply(select(*columns)), None
     if filters.search.empty:  # nothing searchable survived parsing ("*", emoji): nothing matches
         score = literal(0.0).label("score")
         return filters.apply(select(*columns, score)).where(false()), score
-    found = search.hits(conn, filters.search, any_term=False, ranked=ranked)
+    found = text_search.hits(filters.search)
     query = select(*columns, found.c.score).join(found, found.c.claim_id == Claim.id)
     return filters.apply(query), found.c.score
 
 
+def passing(filters: ClaimFilters, *, text_search: TextSearch) -> Select[Any]:
+    """Ids of the claims that pass the filters, unranked: counting needs no text rank."""
+    query = select(Claim.id)
+    if filters.search is not None and filters.search.empty:
+        query = query.where(false())
+    elif filters.search is not None:
+        found = text_search.matches(filters.search)
+        query = query.join(found, found.c.claim_id == Claim.id)
+    return filters.apply(query)
+
+
 def list_claims(
-    *, conn: Connection, filters: ClaimFilters, sort: ClaimSort, page: PageRequest, drafts_visible: bool = False
+    *,
+    conn: Connection,
+    filters: ClaimFilters,
+    sort: ClaimSort,
+    page: PageRequest,
+    text_search: TextSearch,
+    drafts_visible: bool = False,
 ) -> ClaimPage:
     """A page of claims: ordered ids first, then their pre-rendered documents (kept out of the sort)."""
     require_public(filters.status, drafts_visible)
-    query, score = filtered(conn, filters, Claim.id)
+    query, score = filtered(filters, Claim.id, text_search=text_search)
     if sort == ClaimSort.relevance:
         if score is None:
             raise BadQuery("sort=relevance ranks search results: give q, or sort by id, -updated_at or certainty")
         keys = [SortKey(score, descending=True, from_json=float), _BY_ID]
     else:
         keys = SORT_KEYS[sort]
-    counted = filtered(conn, filters, Claim.id, ranked=False)[0] if filters.search is not None else None
+    counted = passing(filters, text_search=text_search) if filters.search is not None else None
     result = fetch_page(conn, query.add_columns(*(key.column for key in keys)), keys, page, counted=counted)
     ids = [row.id for row in result.rows]
     documents = dict(conn.execute(select(Claim.id, Claim.document).where(Claim.id.in_(ids))).all())  # type: ignore[attr-defined]
-    matches = search.fragments(conn, filters.search, ids) if filters.search is not None else {}
+    matches = text_search.fragments(conn, filters.search, ids) if filters.search is not None else {}
     return ClaimPage(result, [documents[i] for i in ids], [matches.get(i) for i in ids])
 
 

@@ -18,7 +18,7 @@ from app.models.source import Source, SourceIn
 from app.models.state import DatasetState
 from app.models.topic import Topic, TopicIn
 from app.models.types import now_utc
-from app.services import search
+from app.services.search import TextSearch
 
 
 class Outcome(StrEnum):
@@ -36,7 +36,7 @@ def mark_changed(session: Session) -> None:
     session.execute(update(DatasetState).where(DatasetState.id == 1).values(generation=DatasetState.generation + 1))
 
 
-def save_topic(*, session: Session, topic_in: TopicIn, position: int) -> Outcome:
+def save_topic(*, session: Session, topic_in: TopicIn, position: int, text_search: TextSearch) -> Outcome:
     topic = session.get(Topic, topic_in.id)
     if topic is None:
         session.add(Topic(**topic_in.model_dump(), position=position))
@@ -45,7 +45,7 @@ def save_topic(*, session: Session, topic_in: TopicIn, position: int) -> Outcome
     if (topic.label, topic.description, topic.position) == (topic_in.label, topic_in.description, position):
         return Outcome.unchanged
     if topic.label != topic_in.label:
-        search.relabel_topic(session, topic_id=topic.id, label=topic_in.label)
+        text_search.relabel_topic(session, topic_id=topic.id, label=topic_in.label)
     topic.sqlmodel_update({**topic_in.model_dump(), "position": position})
     mark_changed(session)
     return Outcome.updated
@@ -75,7 +75,9 @@ def save_source(*, session: Session, source_in: SourceIn) -> Outcome:
     return Outcome.updated
 
 
-def save_claim(*, session: Session, claim_in: ClaimIn, changed_by: str, note: str | None = None) -> Outcome:
+def save_claim(
+    *, session: Session, claim_in: ClaimIn, changed_by: str, text_search: TextSearch, note: str | None = None
+) -> Outcome:
     """Create or update a claim with its citations and tags; every real change is a revision."""
     digest = content_hash(claim_in)
     claim = session.get(Claim, claim_in.id)
@@ -120,7 +122,7 @@ def save_claim(*, session: Session, claim_in: ClaimIn, changed_by: str, note: st
         session.execute(delete(ClaimTag).where(ClaimTag.claim_id == claim_in.id))  # type: ignore[arg-type]
         outcome = Outcome.updated
     session.flush()
-    search.index_claim(
+    text_search.index_claim(
         session,
         claim_id=claim_in.id,
         fields={

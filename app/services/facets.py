@@ -9,7 +9,8 @@ from sqlalchemy.engine import Connection
 from app.models.claim import Citation, Claim
 from app.models.source import Source
 from app.models.topic import Topic
-from app.services.claims import ClaimFilters, filtered
+from app.services.claims import ClaimFilters, passing
+from app.services.search import TextSearch
 
 
 class Facet(StrEnum):
@@ -46,9 +47,11 @@ def _grouping(facet: Facet) -> Select[Any]:
     return select(column.label("value"), column.label("label"), count).group_by(column)  # type: ignore[attr-defined]
 
 
-def count_facets(*, conn: Connection, filters: ClaimFilters, facets: list[Facet]) -> dict[str, list[dict[str, Any]]]:
+def count_facets(
+    *, conn: Connection, filters: ClaimFilters, facets: list[Facet], text_search: TextSearch
+) -> dict[str, list[dict[str, Any]]]:
     """For each facet, [{value, label, count}] over the claims passing `filters`, most common first."""
-    matching = filtered(conn, filters, Claim.id)[0].subquery()
+    matching = passing(filters, text_search=text_search).subquery()
     results = {}
     for facet in facets:
         rows = conn.execute(_grouping(facet).where(Claim.id.in_(select(matching.c.id)))).all()  # type: ignore[attr-defined]

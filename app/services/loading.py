@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.dataset import Dataset
 from app.errors import InvalidData
 from app.services.curation import save_claim, save_source, save_topic
+from app.services.search import text_search_for
 
 Progress = Callable[[str, str], None]
 
@@ -33,15 +34,18 @@ def load_dataset(*, engine: Engine, dataset: Dataset, changed_by: str, progress:
         raise InvalidData(f"the dataset has {len(dataset.problems)} problem(s); run `evidence check` to list them")
     summary = LoadSummary()
     report = progress or (lambda kind, item: None)
+    text_search = text_search_for(engine)
     with Session(engine) as session, session.begin():
         for position, topic in enumerate(dataset.topics):
-            summary.add("topic", save_topic(session=session, topic_in=topic, position=position))
+            outcome = save_topic(session=session, topic_in=topic, position=position, text_search=text_search)
+            summary.add("topic", outcome)
             report("topic", topic.id)
         for source in dataset.sources:
             summary.add("source", save_source(session=session, source_in=source))
             report("source", source.id)
         session.flush()
         for claim in dataset.claims:
-            summary.add("claim", save_claim(session=session, claim_in=claim, changed_by=changed_by))
+            outcome = save_claim(session=session, claim_in=claim, changed_by=changed_by, text_search=text_search)
+            summary.add("claim", outcome)
             report("claim", claim.id)
     return summary

@@ -11,7 +11,7 @@ from app.domain.query import Query
 from app.domain.snippets import fit
 from app.models.claim import CertaintyLevel, Citation, Claim, ClaimStatus, Relation
 from app.models.source import Source
-from app.services import search
+from app.services.ranking import QuestionRanker
 
 NOTICE = (
     "Evidence summaries for information only, not medical advice. Ketamine and esketamine carry "
@@ -19,7 +19,12 @@ NOTICE = (
     "local emergency services."
 )
 CITED_SOURCES_IN_STRING = 3
-RANKED_CANDIDATES = 500  # best text matches re-ranked per question; bounds work when words are everywhere
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    id: str
+    score: float | None
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ class SnippetQuery:
     min_certainty: CertaintyLevel
 
 
-def find_snippets(*, conn: Connection, request: SnippetQuery) -> list[dict[str, Any]]:
+def find_snippets(*, conn: Connection, request: SnippetQuery, ranker: QuestionRanker) -> list[dict[str, Any]]:
     """Top-k vetted claims by relevance (any word may match), or by certainty without a query."""
     if request.search is not None and request.search.empty:
         return []
@@ -42,15 +47,13 @@ def find_snippets(*, conn: Connection, request: SnippetQuery) -> list[dict[str, 
         passing = passing.where(Claim.topic_id == request.topic)
     if request.search is None:
         best = passing.add_columns(literal(None).label("score")).order_by(Claim.certainty_rank.desc(), Claim.id)  # type: ignore[attr-defined]
-        top = conn.execute(best.limit(request.k)).all()
+        top = [_Ranked(row.id, None) for row in conn.execute(best.limit(request.k))]
     else:
-        # Rank the best text matches first, then keep those that pass the filters: the search
-        # decides the order, so the database never has to join every matching claim.
-        question = search.without_common_words(conn, request.search)
-        found = search.hits(conn, question, any_term=True, candidates=RANKED_CANDIDATES)
-        ranked = conn.execute(select(found.c.claim_id.label("id"), found.c.score)).all()
-        allowed = set(conn.execute(passing.where(Claim.id.in_([row.id for row in ranked]))).scalars())  # type: ignore[attr-defined]
-        top = sorted((row for row in ranked if row.id in allowed), key=lambda row: (-row.score, row.id))[: request.k]
+        # Rank first, then keep the claims that pass the filters: the ranking decides the order,
+        # so the database never has to join every matching claim.
+        ranked = ranker.rank(conn, request.search)
+        allowed = set(conn.execute(passing.where(Claim.id.in_([claim_id for claim_id, _ in ranked]))).scalars())  # type: ignore[attr-defined]
+        top = [_Ranked(claim_id, score) for claim_id, score in ranked if claim_id in allowed][: request.k]
     ids = [row.id for row in top]
     columns = (Claim.id, Claim.snippet, Claim.certainty_level, Claim.certainty_note, Claim.verdict)
     claims = {row.id: row for row in conn.execute(select(*columns).where(Claim.id.in_(ids)))}  # type: ignore[attr-defined]

@@ -1,4 +1,6 @@
-"""A page costs the same number of queries whatever its size: no N+1."""
+"""A request costs a fixed number of queries, whatever the page size or the question's length."""
+
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -8,16 +10,36 @@ from app.config import Settings
 from app.main import create_app
 
 
-@pytest.mark.parametrize(
-    "path", ["/v1/claims?limit={n}", "/v1/claims?q=ketamine&limit={n}&facets=topic", "/v1/snippets?q=ketamine&k={n}"]
-)
-def test_queries_per_request_do_not_grow_with_the_page(bundled_url, path):
+@pytest.fixture
+def counted(bundled_url) -> Iterator[tuple[TestClient, list[str]]]:
+    """A client without the response cache, and the SQL statements of its latest requests."""
     statements: list[str] = []
     with TestClient(create_app(Settings(database_url=bundled_url, response_cache_entries=0))) as client:
         event.listen(client.app.state.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-        counts = []
-        for size in (2, 15):
-            statements.clear()
-            assert client.get(path.format(n=size)).status_code == 200
-            counts.append(len(statements))
+        yield client, statements
+
+
+def statements_for(counted, url: str) -> int:
+    client, statements = counted
+    statements.clear()
+    assert client.get(url).status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/claims?limit={n}", "/v1/claims?q=ketamine&limit={n}&facets=topic", "/v1/snippets?q=ketamine&k={n}"]
+)
+def test_queries_per_request_do_not_grow_with_the_page(counted, path):
+    statements_for(counted, path.format(n=1))  # word frequencies are learnt once per dataset generation
+    counts = [statements_for(counted, path.format(n=size)) for size in (2, 15)]
     assert counts[0] == counts[1] and counts[0] <= 6, counts
+
+
+def test_a_question_costs_the_same_whatever_its_length(counted):
+    """Word frequencies for the common-word cut-off come in one statement, then from memory."""
+    short = "/v1/snippets?q=liver"
+    long = "/v1/snippets?q=can ketamine for depression damage my liver or make me dizzy when I drive home"
+    first = [statements_for(counted, short), statements_for(counted, long)]
+    again = [statements_for(counted, short), statements_for(counted, long)]
+    assert first[0] == first[1] and again[0] == again[1], (first, again)
+    assert again[0] == first[0] - 1 and again[0] <= 6, (first, again)

@@ -22,6 +22,7 @@ from app.db import create_db_engine
 from app.models.claim import ClaimIn
 from app.services.curation import save_claim
 from app.services.loading import load_dataset
+from app.services.search import text_search_for
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -72,11 +73,12 @@ def main() -> None:
     migrate.upgrade(engine)
     load_dataset(engine=engine, dataset=read_dataset(settings.data_dir), changed_by="benchmark setup")
     claims = synthetic_claims(args.count, args.seed)
+    text_search = text_search_for(engine)
     started = time.perf_counter()
     for first in range(0, len(claims), args.batch):
         with Session(engine) as session, session.begin():
             for claim in claims[first : first + args.batch]:
-                save_claim(session=session, claim_in=claim, changed_by="benchmark generator")
+                save_claim(session=session, claim_in=claim, changed_by="benchmark generator", text_search=text_search)
         done = min(first + args.batch, len(claims))
         rate = done / (time.perf_counter() - started)
         print(f"\r{done:,}/{len(claims):,} claims written ({rate:,.0f}/s)", end="", flush=True)

@@ -15,6 +15,8 @@ from app.models.claim import CertaintyLevel
 from app.services import claims, snippets
 from app.services.claims import ClaimFilters, ClaimSort
 from app.services.paging import PageRequest
+from app.services.ranking import QuestionRanker
+from app.services.search import text_search_for
 
 DEFAULT_QUESTIONS = ["ketamine", "esketamine Medicaid", "is ketamine better than ECT", "can ketamine damage the liver"]
 
@@ -23,13 +25,15 @@ def main() -> None:
     settings = Settings()
     table = synonym_table(read_synonyms(settings.data_dir / SYNONYMS_FILE, []))
     engine = create_db_engine(settings.database_url)
+    text_search = text_search_for(engine)
+    ranker = QuestionRanker(text_search)
     print(f"{'question':34} {'search q (ms)':>14} {'snippets (ms)':>14}")
     with engine.connect() as conn:
         for question in sys.argv[1:] or DEFAULT_QUESTIONS:
             started = time.perf_counter()
             filters = ClaimFilters(search=expand(parse_query(question), table))
             page = PageRequest(limit=10, cursor=None, scope="benchmark", secret="benchmark")
-            claims.list_claims(conn=conn, filters=filters, sort=ClaimSort.relevance, page=page)
+            claims.list_claims(conn=conn, filters=filters, sort=ClaimSort.relevance, page=page, text_search=text_search)
             searched = time.perf_counter()
             wanted = snippets.SnippetQuery(
                 search=expand(parse_query(question, strict=False), table),
@@ -38,7 +42,7 @@ def main() -> None:
                 max_chars=1500,
                 min_certainty=CertaintyLevel.low,
             )
-            snippets.find_snippets(conn=conn, request=wanted)
+            snippets.find_snippets(conn=conn, request=wanted, ranker=ranker)
             answered = time.perf_counter()
             print(f"{question[:34]:34} {(searched - started) * 1000:14.0f} {(answered - searched) * 1000:14.0f}")
     engine.dispose()

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.auth import may_read_drafts
-from app.api.deps import Cursor, EngineDep, Limit, SettingsDep
+from app.api.deps import Cursor, EngineDep, Limit, SettingsDep, TextSearchDep
 from app.api.etags import etag_matches
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
@@ -30,6 +30,7 @@ async def list_claims(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
+    text_search: TextSearchDep,
     q: Annotated[
         str | None,
         Query(description='Full text: words (all must match), "phrases", -exclusion, OR; ranked by relevance'),
@@ -59,8 +60,9 @@ async def list_claims(
             sort=order,
             page=page_request(request, settings, limit=limit, cursor=cursor),
             drafts_visible=filters.status != ClaimStatus.vetted and may_read_drafts(request, engine),
+            text_search=text_search,
         )
-        counts = count_facets(conn=conn, filters=filters, facets=wanted) if wanted else None
+        counts = count_facets(conn=conn, filters=filters, facets=wanted, text_search=text_search) if wanted else None
     items = map(_with_match, found.documents, found.fragments)
     extra = {"facets": counts} if counts is not None else {}
     return envelope_response(request, found.page, items, **extra)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from app.api.deps import EngineDep
+from app.api.deps import EngineDep, RankerDep
 from app.api.problems import problem_doc
 from app.domain.query import parse_query
 from app.domain.synonyms import expand
@@ -42,6 +42,7 @@ class SnippetAnswer(BaseModel):
 async def list_snippets(
     request: Request,
     engine: EngineDep,
+    ranker: RankerDep,
     q: Annotated[str | None, Query(description="The user's question or keywords, as typed")] = None,
     topic: Annotated[Slug | None, Query(description="Topic id")] = None,
     k: Annotated[int, Query(ge=1, le=20, description="How many snippets at most")] = 5,
@@ -52,5 +53,5 @@ async def list_snippets(
     search = None if q is None else expand(parse_query(q, strict=False), request.app.state.synonyms)
     wanted = SnippetQuery(search=search, topic=topic, k=k, max_chars=max_chars, min_certainty=min_certainty)
     with engine.connect() as conn:
-        items = find_snippets(conn=conn, request=wanted)
+        items = find_snippets(conn=conn, request=wanted, ranker=ranker)
     return SnippetAnswer.model_validate({"query": q, "items": items, "notice": NOTICE})

@@ -1,0 +1,113 @@
+"""SQLite FTS5: BM25 ranking, porter stemming; the query tree rendered into FTS5 syntax.
+
+Words hold only letters and digits by the time they reach here, so user text can never act
+as an FTS operator.
+"""
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Float, String, bindparam, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.selectable import CTE
+from sqlmodel import Session
+
+from app.domain.query import Alternatives, Phrase, Query
+from app.services.search.base import MARK_END, MARK_START, CorpusCounts, QuestionMatch
+
+_ABOUT_COLUMNS = "{statement snippet topic_label}"  # what a claim is about
+# bm25 weights per column: claim_id (unindexed), statement, snippet, assessment, notes, topic_label
+_RANK = "-bm25(claim_fts, 0.0, 12.0, 6.0, 1.5, 0.5, 2.0)"
+_HITS = f"""
+SELECT claim_id, rank / (1.0 + rank) AS score FROM (
+    SELECT claim_id, {_RANK} AS rank FROM claim_fts WHERE claim_fts MATCH :match
+) AS ranked
+"""
+_MATCHES = "SELECT claim_id FROM claim_fts WHERE claim_fts MATCH :match"
+_QUESTION = """
+SELECT claim_id, rank{about} FROM (
+    SELECT rowid AS fts_rowid, claim_id, {rank} AS rank
+    FROM claim_fts WHERE claim_fts MATCH :match ORDER BY rank DESC LIMIT :limit
+) AS ranked
+"""
+_ABOUT = (
+    "EXISTS (SELECT 1 FROM claim_fts AS about WHERE about.claim_fts MATCH :{name} AND about.rowid = ranked.fts_rowid)"
+)
+_CONTAINING = "(SELECT count(*) FROM claim_fts WHERE claim_fts MATCH :{name})"
+_FRAGMENTS = f"""
+SELECT claim_id, snippet(claim_fts, -1, '{MARK_START}', '{MARK_END}', '…', 16) AS fragment
+FROM claim_fts WHERE claim_fts MATCH :match AND claim_id IN :ids
+"""
+_DELETE_ROW = "DELETE FROM claim_fts WHERE rowid = :rowid"
+_INSERT_ROW = (
+    "INSERT INTO claim_fts (rowid, claim_id, statement, snippet, assessment, notes, topic_label) "
+    "VALUES (:rowid, :claim_id, :statement, :snippet, :assessment, :notes, :topic_label)"
+)
+_RELABEL = "UPDATE claim_fts SET topic_label = :label WHERE claim_id IN (SELECT id FROM claim WHERE topic_id = :topic)"
+
+
+def fts_rowid(claim_id: str) -> int:
+    """A stable 64-bit FTS5 rowid from the claim id.
+
+    FTS5 cannot index the unindexed claim_id column, so deleting by it scans the whole table;
+    deleting by rowid is a lookup. The claim table's own rowid is no use: VACUUM may renumber it.
+    """
+    return int.from_bytes(hashlib.sha256(claim_id.encode()).digest()[:8], "big", signed=True)
+
+
+def _phrase(phrase: Phrase) -> str:
+    return '"' + " ".join(phrase.words) + '"'
+
+
+def _group(group: Alternatives) -> str:
+    options = [_phrase(option) for option in group.options]
+    return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
+
+
+def _match(query: Query, *, any_group: bool) -> str:
+    joined = (" OR " if any_group else " AND ").join(_group(group) for group in query.required)
+    return f"({joined})" + "".join(f" NOT {_phrase(phrase)}" for phrase in query.excluded)
+
+
+def _cte(sql: str, params: dict[str, Any], **columns: Any) -> CTE:
+    # Materialized: the engine searches once, then joins, instead of searching again per claim row.
+    return text(sql).bindparams(**params).columns(**columns).cte("hits").prefix_with("MATERIALIZED")
+
+
+class Fts5Search:
+    def hits(self, query: Query) -> CTE:
+        return _cte(_HITS, {"match": _match(query, any_group=False)}, claim_id=String, score=Float)
+
+    def matches(self, query: Query) -> CTE:
+        return _cte(_MATCHES, {"match": _match(query, any_group=False)}, claim_id=String)
+
+    def question_matches(self, conn: Connection, query: Query, *, limit: int) -> list[QuestionMatch]:
+        params: dict[str, Any] = {"match": _match(query, any_group=True), "limit": limit}
+        about = ""
+        for i, group in enumerate(query.required):
+            params[f"about{i}"] = f"{_ABOUT_COLUMNS} : {_group(group)}"
+            about += f", {_ABOUT.format(name=f'about{i}')}"
+        rows = conn.execute(text(_QUESTION.format(rank=_RANK, about=about)), params)
+        return [QuestionMatch(row[0], float(row[1]), tuple(bool(flag) for flag in row[2:])) for row in rows]
+
+    def corpus_counts(self, conn: Connection, groups: Sequence[Alternatives]) -> CorpusCounts:
+        params = {f"g{i}": _group(group) for i, group in enumerate(groups)}
+        counts = "".join(f", {_CONTAINING.format(name=name)}" for name in params)
+        row = conn.execute(text(f"SELECT (SELECT count(*) FROM claim_fts){counts}"), params).one()
+        return CorpusCounts(claims=row[0], containing=list(row[1:]))
+
+    def fragments(self, conn: Connection, query: Query, claim_ids: list[str]) -> dict[str, str]:
+        if not claim_ids:
+            return {}
+        statement = text(_FRAGMENTS).bindparams(bindparam("ids", expanding=True))
+        params = {"ids": claim_ids, "match": _match(query, any_group=True)}
+        return {row.claim_id: row.fragment for row in conn.execute(statement, params)}
+
+    def index_claim(self, session: Session, *, claim_id: str, fields: dict[str, str]) -> None:
+        rowid = fts_rowid(claim_id)
+        session.execute(text(_DELETE_ROW), {"rowid": rowid})
+        session.execute(text(_INSERT_ROW), {"claim_id": claim_id, "rowid": rowid, **fields})
+
+    def relabel_topic(self, session: Session, *, topic_id: str, label: str) -> None:
+        session.execute(text(_RELABEL), {"label": label, "topic": topic_id})

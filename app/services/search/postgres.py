@@ -1,0 +1,110 @@
+"""PostgreSQL: a weighted, GIN-indexed tsvector ranked by ts_rank.
+
+Each group of alternatives is one websearch_to_tsquery, combined with tsquery operators so
+that AND, OR and NOT group exactly as they do in FTS5. Only letters and digits reach here.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Float, String, bindparam, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.selectable import CTE
+from sqlmodel import Session
+
+from app.domain.query import Alternatives, Phrase, Query
+from app.services.search.base import MARK_END, MARK_START, CorpusCounts, QuestionMatch
+
+_HITS = """
+SELECT claim_id, rank / (1.0 + rank) AS score FROM (
+    SELECT claim_id, ts_rank(document, {tsquery}, 1) AS rank FROM claim_fts WHERE document @@ {tsquery}
+) AS ranked
+"""
+_MATCHES = "SELECT claim_id FROM claim_fts WHERE document @@ {tsquery}"
+_QUESTION = """
+SELECT claim_id, rank{about} FROM (
+    SELECT claim_id, document, ts_rank(document, {tsquery}, 1) AS rank
+    FROM claim_fts WHERE document @@ {tsquery} ORDER BY rank DESC LIMIT :limit
+) AS ranked
+"""
+# weights A and B: statement, snippet, topic
+_ABOUT = "ts_filter(document, '{{a,b}}') @@ websearch_to_tsquery('english', :{name})"
+_CONTAINING = "(SELECT count(*) FROM claim_fts WHERE document @@ websearch_to_tsquery('english', :{name}))"
+_FRAGMENTS = f"""
+SELECT claim_id, ts_headline('english', statement || ' ' || snippet || ' ' || assessment || ' ' || notes,
+    {{tsquery}}, 'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=10, MaxFragments=1') AS fragment
+FROM claim_fts WHERE claim_id IN :ids
+"""
+_DELETE_ROW = "DELETE FROM claim_fts WHERE claim_id = :claim_id"
+_INSERT_ROW = (
+    "INSERT INTO claim_fts (claim_id, statement, snippet, assessment, notes, topic_label) "
+    "VALUES (:claim_id, :statement, :snippet, :assessment, :notes, :topic_label)"
+)
+_RELABEL = "UPDATE claim_fts SET topic_label = :label WHERE claim_id IN (SELECT id FROM claim WHERE topic_id = :topic)"
+
+
+def _websearch(options: tuple[Phrase, ...]) -> str:
+    """A group of alternatives in websearch_to_tsquery syntax."""
+    return " OR ".join(p.words[0] if len(p.words) == 1 else '"' + " ".join(p.words) + '"' for p in options)
+
+
+def _tsquery(query: Query, params: dict[str, Any], *, any_group: bool) -> str:
+    """A tsquery SQL expression; its group texts are added to `params`."""
+
+    def websearch(name: str, options: tuple[Phrase, ...]) -> str:
+        params[name] = _websearch(options)
+        return f"websearch_to_tsquery('english', :{name})"
+
+    groups = [websearch(f"g{i}", group.options) for i, group in enumerate(query.required)]
+    expression = "(" + (" || " if any_group else " && ").join(groups) + ")"
+    for i, phrase in enumerate(query.excluded):
+        expression += " && !!" + websearch(f"x{i}", (phrase,))
+    return f"({expression})"
+
+
+def _cte(sql: str, params: dict[str, Any], **columns: Any) -> CTE:
+    # Materialized: the engine searches once, then joins, instead of searching again per claim row.
+    return text(sql).bindparams(**params).columns(**columns).cte("hits").prefix_with("MATERIALIZED")
+
+
+class PostgresSearch:
+    def hits(self, query: Query) -> CTE:
+        params: dict[str, Any] = {}
+        sql = _HITS.format(tsquery=_tsquery(query, params, any_group=False))
+        return _cte(sql, params, claim_id=String, score=Float)
+
+    def matches(self, query: Query) -> CTE:
+        params: dict[str, Any] = {}
+        sql = _MATCHES.format(tsquery=_tsquery(query, params, any_group=False))
+        return _cte(sql, params, claim_id=String)
+
+    def question_matches(self, conn: Connection, query: Query, *, limit: int) -> list[QuestionMatch]:
+        params: dict[str, Any] = {"limit": limit}
+        tsquery = _tsquery(query, params, any_group=True)
+        about = ""
+        for i, group in enumerate(query.required):
+            params[f"about{i}"] = _websearch(group.options)
+            about += f", {_ABOUT.format(name=f'about{i}')}"
+        rows = conn.execute(text(_QUESTION.format(tsquery=tsquery, about=about)), params)
+        return [QuestionMatch(row[0], float(row[1]), tuple(bool(flag) for flag in row[2:])) for row in rows]
+
+    def corpus_counts(self, conn: Connection, groups: Sequence[Alternatives]) -> CorpusCounts:
+        params = {f"g{i}": _websearch(group.options) for i, group in enumerate(groups)}
+        counts = "".join(f", {_CONTAINING.format(name=name)}" for name in params)
+        row = conn.execute(text(f"SELECT (SELECT count(*) FROM claim_fts){counts}"), params).one()
+        return CorpusCounts(claims=row[0], containing=list(row[1:]))
+
+    def fragments(self, conn: Connection, query: Query, claim_ids: list[str]) -> dict[str, str]:
+        if not claim_ids:
+            return {}
+        params: dict[str, Any] = {"ids": claim_ids}
+        sql = _FRAGMENTS.format(tsquery=_tsquery(query, params, any_group=True))
+        statement = text(sql).bindparams(bindparam("ids", expanding=True))
+        return {row.claim_id: row.fragment for row in conn.execute(statement, params)}
+
+    def index_claim(self, session: Session, *, claim_id: str, fields: dict[str, str]) -> None:
+        session.execute(text(_DELETE_ROW), {"claim_id": claim_id})
+        session.execute(text(_INSERT_ROW), {"claim_id": claim_id, **fields})
+
+    def relabel_topic(self, session: Session, *, topic_id: str, label: str) -> None:
+        session.execute(text(_RELABEL), {"label": label, "topic": topic_id})
