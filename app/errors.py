@@ -25,6 +25,10 @@ class BadParameter(EvidenceError):
     """A parameter that parses as text but names nothing we know (e.g. an unknown facet)."""
 
 
+class NotAcceptable(EvidenceError):
+    """No representation we have is one the client accepts."""
+
+
 class KeyRequired(EvidenceError):
     """The resource exists but is not public."""
 

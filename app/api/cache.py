@@ -16,7 +16,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api.etags import etag_matches
 
 MAX_BODY_BYTES = 1 << 20
-_KEPT_HEADERS = {b"content-type", b"content-length", b"etag", b"link", b"cache-control"}
+_KEPT_HEADERS = {b"content-type", b"content-length", b"etag", b"link", b"cache-control", b"vary"}
+_NOT_MODIFIED_HEADERS = {b"etag", b"cache-control", b"vary"}
+
+# (path, query string, Accept header or None): routes that say `Vary: Accept` are kept per Accept value.
+_Key = tuple[str, bytes, bytes | None]
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class ResponseCache:
     def __init__(self, app: ASGIApp, max_entries: int) -> None:
         self.app = app
         self.max_entries = max_entries
-        self.entries: OrderedDict[tuple[str, bytes], _Entry] = OrderedDict()
+        self.entries: OrderedDict[_Key, _Entry] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._cacheable(scope):
@@ -52,14 +56,22 @@ class ResponseCache:
         if generation is None:
             await self.app(scope, receive, send)
             return
-        key = (scope["path"], scope["query_string"])
-        entry = self.entries.get(key)
-        if entry is not None and entry.generation == generation:
-            self.entries.move_to_end(key)
+        accept = next((value for name, value in scope["headers"] if name == b"accept"), b"")
+        entry = self._fresh_entry(scope, accept, generation)
+        if entry is not None:
             scope["route"] = entry.route
             await self._replay(scope, entry, send)
             return
-        await self._remember(scope, receive, send, key, generation)
+        await self._remember(scope, receive, send, accept, generation)
+
+    def _fresh_entry(self, scope: Scope, accept: bytes, generation: int) -> _Entry | None:
+        """The entry for this URL, or for this URL and Accept value when the route varies on Accept."""
+        for key in ((scope["path"], scope["query_string"], None), (scope["path"], scope["query_string"], accept)):
+            entry = self.entries.get(key)
+            if entry is not None and entry.generation == generation:
+                self.entries.move_to_end(key)
+                return entry
+        return None
 
     def _cacheable(self, scope: Scope) -> bool:
         if self.max_entries <= 0 or scope["type"] != "http" or scope["method"] != "GET":
@@ -71,7 +83,7 @@ class ResponseCache:
     async def _replay(self, scope: Scope, entry: _Entry, send: Send) -> None:
         if_none_match = next((v.decode("latin-1") for n, v in scope["headers"] if n == b"if-none-match"), None)
         if entry.etag is not None and etag_matches(if_none_match, entry.etag):
-            headers = [(n, v) for n, v in entry.headers if n in {b"etag", b"cache-control"}]
+            headers = [(n, v) for n, v in entry.headers if n in _NOT_MODIFIED_HEADERS]
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
@@ -79,7 +91,7 @@ class ResponseCache:
         await send({"type": "http.response.body", "body": entry.body})
 
     async def _remember(
-        self, scope: Scope, receive: Receive, send: Send, key: tuple[str, bytes], generation: int
+        self, scope: Scope, receive: Receive, send: Send, accept: bytes, generation: int
     ) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
@@ -98,6 +110,8 @@ class ResponseCache:
             return
         headers = [(name, value) for name, value in start.get("headers", []) if name in _KEPT_HEADERS]
         etag = next((value.decode("latin-1") for name, value in headers if name == b"etag"), None)
+        varies = any(name == b"vary" and b"accept" in value.lower() for name, value in headers)
+        key = (scope["path"], scope["query_string"], accept if varies else None)
         self.entries[key] = _Entry(generation, headers, body, etag, scope.get("route"))
         if len(self.entries) > self.max_entries:
             self.entries.popitem(last=False)

@@ -22,6 +22,7 @@ from app.errors import (
     InvalidData,
     InvalidKey,
     KeyRequired,
+    NotAcceptable,
     NotFound,
 )
 
@@ -38,6 +39,7 @@ _DOMAIN_ERRORS: dict[type[EvidenceError], tuple[int, str]] = {
     KeyRequired: (401, "key-required"),
     InvalidKey: (401, "invalid-key"),
     InsufficientScope: (403, "insufficient-scope"),
+    NotAcceptable: (406, "not-acceptable"),
     AlreadyExists: (409, "already-exists"),
     InvalidData: (422, "invalid-data"),
 }
@@ -98,6 +100,8 @@ async def _domain_error(request: Request, error: Exception) -> Response:
     status, slug = _DOMAIN_ERRORS.get(type(error), (400, "bad-request"))
     challenge = _CHALLENGES.get(type(error))
     headers = {"WWW-Authenticate": challenge} if challenge else None
+    if isinstance(error, NotAcceptable):  # the answer depends on Accept, so caches must key on it
+        headers = {"Vary": "Accept"}
     return problem_response(request, status, slug, error.detail, error.errors, headers)
 
 

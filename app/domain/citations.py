@@ -1,9 +1,10 @@
 """Short, ready-to-paste citation strings and links for a source."""
 
+from collections.abc import Mapping
 from typing import Any
 
 
-def source_link(source: dict[str, Any]) -> str | None:
+def source_link(source: Mapping[str, Any]) -> str | None:
     """The most durable link we hold: DOI, then PubMed, then the page where it was seen."""
     if source.get("doi"):
         return f"https://doi.org/{source['doi']}"

@@ -5,6 +5,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from app.domain.csl import csl_item
+from app.domain.references import ReferenceFormat, write_reference
 from app.errors import NotFound
 from app.models.source import Source, SourceKind, SourcePublic
 from app.services.paging import Page, PageRequest, SortKey, fetch_page
@@ -30,10 +32,19 @@ def list_sources(*, conn: Connection, kind: SourceKind | None, page: PageRequest
 
 
 def read_source(*, conn: Connection, source_id: str) -> SourcePublic:
+    return to_public(_public_row(conn, source_id))
+
+
+def read_reference(*, conn: Connection, source_id: str, reference_format: ReferenceFormat) -> str:
+    """The source's reference in one format, written from its CSL-JSON item."""
+    return write_reference(csl_item(_public_row(conn, source_id)._mapping), reference_format)
+
+
+def _public_row(conn: Connection, source_id: str) -> Any:
     row = conn.execute(select(*_PUBLIC_COLUMNS).where(Source.id == source_id)).first()
     if row is None:
         raise NotFound(f"no source has id '{source_id}'; list them at /v1/sources")
-    return to_public(row)
+    return row
 
 
 def read_source_text(*, conn: Connection, source_id: str) -> str:

@@ -2,12 +2,22 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.responses import PlainTextResponse, Response
 
 from app.api.deps import Cursor, EngineDep, Limit, SettingsDep
+from app.api.negotiation import negotiate
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
+from app.domain.references import (
+    BIBTEX_MEDIA_TYPE,
+    CSL_JSON_MEDIA_TYPE,
+    MEDIA_TYPES,
+    RIS_MEDIA_TYPE,
+    ReferenceFormat,
+)
+from app.domain.styles import Style
+from app.errors import NotAcceptable
 from app.models.source import SourceKind, SourcePublic
 from app.models.types import SLUG_PATTERN
 from app.services import sources
@@ -34,10 +44,99 @@ async def list_sources(
     return envelope_response(request, page, (sources.to_public(row).model_dump_json() for row in page.rows))
 
 
-@router.get("/{source_id}", response_model=SourcePublic, responses=problem_doc(404, 422))
-async def read_source(source_id: SourceId, engine: EngineDep) -> SourcePublic:
+_JSON = "application/json"
+_BIBLIOGRAPHY = "text/x-bibliography"
+_REFERENCE_MEDIA_TYPES = {
+    CSL_JSON_MEDIA_TYPE: ReferenceFormat.csl_json,
+    BIBTEX_MEDIA_TYPE: ReferenceFormat.bibtex,
+    RIS_MEDIA_TYPE: ReferenceFormat.ris,
+}
+_OFFERED = [_JSON, *_REFERENCE_MEDIA_TYPES, _BIBLIOGRAPHY]
+_TEXT = {"schema": {"type": "string"}}
+VARY = {"Vary": "Accept"}
+
+
+@router.get(
+    "/{source_id}",
+    response_model=SourcePublic,
+    responses={
+        200: {
+            "description": "The source; Accept may ask for its reference instead",
+            "content": {
+                CSL_JSON_MEDIA_TYPE: {"schema": {"type": "object"}},
+                BIBTEX_MEDIA_TYPE: _TEXT,
+                RIS_MEDIA_TYPE: _TEXT,
+                _BIBLIOGRAPHY: _TEXT,
+            },
+        },
+        **problem_doc(404, 406, 422),
+    },
+)
+def read_source(
+    source_id: SourceId,
+    engine: EngineDep,
+    accept: Annotated[
+        str | None,
+        Header(
+            description="application/json (default), application/vnd.citationstyles.csl+json, application/x-bibtex, "
+            "application/x-research-info-systems, or text/x-bibliography; style=apa|vancouver"
+        ),
+    ] = None,
+) -> Response:
+    """The source record, or its reference when Accept asks for one (as DOI content negotiation does)."""
+    media_type, params = negotiate(accept, _OFFERED)
+    if media_type == _JSON:
+        with engine.connect() as conn:
+            source = sources.read_source(conn=conn, source_id=source_id)
+        return Response(source.model_dump_json(), media_type=_JSON, headers=VARY)
+    if media_type == _BIBLIOGRAPHY:
+        reference_format = _bibliography_style(params.get("style", Style.apa.value))
+        content_type = f"{_BIBLIOGRAPHY}; charset=utf-8"
+    else:
+        reference_format = _REFERENCE_MEDIA_TYPES[media_type]
+        content_type = MEDIA_TYPES[reference_format]
     with engine.connect() as conn:
-        return sources.read_source(conn=conn, source_id=source_id)
+        reference = sources.read_reference(conn=conn, source_id=source_id, reference_format=reference_format)
+    return Response(reference, media_type=content_type, headers=VARY)
+
+
+def _bibliography_style(style: str) -> ReferenceFormat:
+    if style not in Style.__members__:
+        styles = ", ".join(Style)
+        raise NotAcceptable(
+            f"no bibliography style '{style}'; ask for text/x-bibliography; style= one of {styles}",
+            [{"loc": ["header", "accept"], "msg": f"style must be one of {styles}"}],
+        )
+    return ReferenceFormat(style)
+
+
+@router.get(
+    "/{source_id}/citation",
+    responses={
+        200: {
+            "description": "The reference in the chosen style or format",
+            "content": {
+                "text/plain": _TEXT,
+                CSL_JSON_MEDIA_TYPE: {"schema": {"type": "object"}},
+                BIBTEX_MEDIA_TYPE: _TEXT,
+                RIS_MEDIA_TYPE: _TEXT,
+            },
+        },
+        **problem_doc(404, 422),
+    },
+)
+def read_citation(
+    source_id: SourceId,
+    engine: EngineDep,
+    style: Annotated[
+        ReferenceFormat,
+        Query(description="apa and vancouver are formatted text; bibtex, ris and csl-json are for reference managers"),
+    ] = ReferenceFormat.apa,
+) -> Response:
+    """The source's reference, formatted by a CSL processor or written for a reference manager."""
+    with engine.connect() as conn:
+        reference = sources.read_reference(conn=conn, source_id=source_id, reference_format=style)
+    return Response(reference, media_type=MEDIA_TYPES[style])
 
 
 @router.get(
