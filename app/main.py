@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from app.api import ops
@@ -16,6 +17,9 @@ from app.dataset import SYNONYMS_FILE, Problem, read_synonyms
 from app.db import create_db_engine
 from app.domain.synonyms import SynonymTable, synonym_table
 from app.errors import InvalidData
+from app.explore import pages
+from app.explore import router as explore
+from app.explore.headers import PageHeaders
 from app.services.ranking import QuestionRanker
 from app.services.search import text_search_for
 
@@ -39,9 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.synonyms = _synonyms(settings)
     app.state.metrics_registry = CollectorRegistry()
-    install_problem_handlers(app)
-    for router in (topics.router, claims.router, sources.router, snippets.router, ops.router):
+    app.state.templates = pages.make_templates()
+    install_problem_handlers(app, page=pages.problem_page)
+    for router in (topics.router, claims.router, sources.router, snippets.router, ops.router, explore.router):
         app.include_router(router)
+    app.mount("/explore/static", StaticFiles(directory=pages.STATIC_DIR), name="explore-static")
     app.add_middleware(ResponseCache, max_entries=settings.response_cache_entries)
     app.add_middleware(
         CORSMiddleware,
@@ -51,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Link", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"],
     )
     app.add_middleware(ops.RequestMetrics, registry=app.state.metrics_registry)
+    app.add_middleware(PageHeaders)
     _document_problem_schema(app)
     return app
 

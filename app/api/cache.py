@@ -76,7 +76,7 @@ class ResponseCache:
     def _cacheable(self, scope: Scope) -> bool:
         if self.max_entries <= 0 or scope["type"] != "http" or scope["method"] != "GET":
             return False
-        if not scope["path"].startswith("/v1/"):
+        if not scope["path"].startswith(("/v1/", "/explore")) or scope["path"].startswith("/explore/static/"):
             return False
         return not any(name == b"authorization" for name, _ in scope["headers"])
 

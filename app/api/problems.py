@@ -1,6 +1,7 @@
 """The one map from errors to RFC 9457 application/problem+json responses."""
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -29,6 +30,9 @@ from app.errors import (
 logger = logging.getLogger("app.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+# Renders a problem as a page where people read pages (the explorer), or returns None for problem+json.
+ProblemPage = Callable[[Request, dict[str, Any], dict[str, str] | None], Response | None]
 
 # error class -> (status, stable type slug)
 _DOMAIN_ERRORS: dict[type[EvidenceError], tuple[int, str]] = {
@@ -92,6 +96,9 @@ def problem_response(
         "instance": request.url.path,
         "errors": errors or [],
     }
+    page: ProblemPage | None = request.app.state.problem_page
+    if page is not None and (rendered := page(request, body, headers)) is not None:
+        return rendered
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -132,7 +139,8 @@ async def _unexpected_error(request: Request, error: Exception) -> Response:
     return problem_response(request, 500, "internal-error", "the server failed; the error is logged, please report it")
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+def install_problem_handlers(app: FastAPI, page: ProblemPage | None = None) -> None:
+    app.state.problem_page = page
     app.add_exception_handler(EvidenceError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

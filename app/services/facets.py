@@ -5,8 +5,9 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection
+from sqlmodel import col
 
-from app.models.claim import Citation, Claim
+from app.models.claim import Citation, Claim, ClaimTag
 from app.models.source import Source
 from app.models.topic import Topic
 from app.services.claims import ClaimFilters, passing
@@ -18,6 +19,7 @@ class Facet(StrEnum):
     verdict = "verdict"
     certainty = "certainty"
     source = "source"
+    tag = "tag"
 
 
 FIXED_LABELS = {
@@ -43,6 +45,10 @@ def _grouping(facet: Facet) -> Select[Any]:
         query = select(Source.id.label("value"), Source.title.label("label"), count).select_from(Claim)  # type: ignore[attr-defined]
         query = query.join(Citation, Citation.claim_id == Claim.id).join(Source, Source.id == Citation.source_id)
         return query.group_by(Source.id, Source.title)
+    if facet == Facet.tag:
+        tag = col(ClaimTag.tag)
+        query = select(tag.label("value"), tag.label("label"), count).select_from(Claim)
+        return query.join(ClaimTag, col(ClaimTag.claim_id) == col(Claim.id)).group_by(tag)
     column = Claim.verdict if facet == Facet.verdict else Claim.certainty_level
     return select(column.label("value"), column.label("label"), count).group_by(column)  # type: ignore[attr-defined]
 

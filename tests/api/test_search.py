@@ -103,6 +103,14 @@ def test_facets_count_the_filtered_set(client, bundled):
     assert labels == {t.id: t.label for t in bundled.topics if any(c.topic == t.id for c in claims)}
 
 
+def test_tag_facet_counts_each_tag_once_per_claim(client, bundled):
+    body = client.get("/v1/claims", params={"facets": "tag", "topic": "safety", "limit": 1}).json()
+    claims = [c for c in vetted(bundled) if c.topic == "safety"]
+    expected = {tag: sum(1 for c in claims if tag in c.tags) for c in claims for tag in c.tags}
+    assert {f["value"]: f["count"] for f in body["facets"]["tag"]} == expected
+    assert all(f["label"] == f["value"] for f in body["facets"]["tag"])
+
+
 def test_facets_follow_search_and_filters(client):
     body = client.get("/v1/claims", params={"q": "ECT", "facets": "topic"}).json()
     assert sum(f["count"] for f in body["facets"]["topic"]) == body["total"]

@@ -42,7 +42,7 @@ async def list_claims(
     source: Annotated[Slug | None, Query(description="Only claims citing this source id")] = None,
     tag: Annotated[Tag | None, Query(description="Only claims with this tag")] = None,
     sort: Annotated[ClaimSort | None, Query(description="Default: relevance with q, else id")] = None,
-    facets: Annotated[str | None, Query(description="Comma list of topic,verdict,certainty,source")] = None,
+    facets: Annotated[str | None, Query(description="Comma list of topic,verdict,certainty,source,tag")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
