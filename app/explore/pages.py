@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from app.explore import words
 from app.explore.headers import PAGE_HEADERS
-from app.services.search import MARK_END, MARK_START
+from app.services.search.base import MARK_END, MARK_START
 from app.services.snippets import NOTICE
 
 HERE = Path(__file__).parent
@@ -60,6 +60,7 @@ def make_templates() -> Jinja2Templates:
         SOURCE_KINDS=words.SOURCE_KINDS,
         RELIABILITY=words.RELIABILITY,
         PICO=words.PICO,
+        REFERENCE_FORMATS=words.REFERENCE_FORMATS,
         notice=NOTICE,
     )
     return Jinja2Templates(env=env)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BeforeValidator
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from app.api.deps import Cursor, EngineDep, SettingsDep
+from app.api.deps import Cursor, EngineDep, SettingsDep, TextSearchDep
 from app.errors import NotFound
 from app.explore import views
 from app.explore.pages import render
@@ -39,9 +39,9 @@ def root(request: Request) -> Response:
 
 
 @router.get("/explore")
-def home_page(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+def home_page(request: Request, engine: EngineDep, settings: SettingsDep, text_search: TextSearchDep) -> Response:
     with engine.connect() as conn:
-        view = views.home(conn=conn, secret=settings.cursor_secret)
+        view = views.home(conn=conn, secret=settings.cursor_secret, text_search=text_search)
     return render(request, "home.html", **view)
 
 
@@ -50,6 +50,7 @@ def search_page(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
+    text_search: TextSearchDep,
     q: Annotated[str | None, Query(description="Full-text search, as in /v1/claims")] = None,
     topic: Annotated[Slug | None, Blank] = None,
     verdict: Annotated[Verdict | None, Blank] = None,
@@ -62,7 +63,13 @@ def search_page(
 ) -> Response:
     state = SearchState(q, topic, verdict, min_certainty, source, tag, sort, limit, cursor)
     with engine.connect() as conn:
-        view = views.search(conn=conn, state=state, synonyms=request.app.state.synonyms, secret=settings.cursor_secret)
+        view = views.search(
+            conn=conn,
+            state=state,
+            synonyms=request.app.state.synonyms,
+            secret=settings.cursor_secret,
+            text_search=text_search,
+        )
     return render(request, "search.html", **view)
 
 

@@ -12,6 +12,7 @@ from app.models.claim import CERTAINTY_RANK, CertaintyLevel, Verdict
 from app.services.claims import ClaimFilters, ClaimSort
 from app.services.facets import Facet, count_facets
 from app.services.paging import PageRequest
+from app.services.search.base import TextSearch
 
 SEARCH_PATH = "/explore/claims"
 DEFAULT_LIMIT = 20
@@ -99,14 +100,17 @@ class SearchState:
         return PageRequest(limit=self.limit, cursor=self.cursor, scope=self.url(cursor=None), secret=secret)
 
 
-def facet_counts(*, conn: Connection, state: SearchState, filters: ClaimFilters) -> dict[str, list[dict[str, Any]]]:
+def facet_counts(
+    *, conn: Connection, state: SearchState, filters: ClaimFilters, text_search: TextSearch
+) -> dict[str, list[dict[str, Any]]]:
     """Each facet counted with every filter but its own, so its other values stay reachable."""
     unset = [facet for facet, name in FACET_FIELDS.items() if getattr(state, name) is None]
-    counts = count_facets(conn=conn, filters=filters, facets=unset) if unset else {}
+    counts = count_facets(conn=conn, filters=filters, facets=unset, text_search=text_search) if unset else {}
     for facet, name in FACET_FIELDS.items():
         if getattr(state, name) is not None:
             unfiltered: dict[str, Any] = {name: None}
-            counts |= count_facets(conn=conn, filters=replace(filters, **unfiltered), facets=[facet])
+            others = replace(filters, **unfiltered)
+            counts |= count_facets(conn=conn, filters=others, facets=[facet], text_search=text_search)
     return counts
 
 

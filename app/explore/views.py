@@ -8,11 +8,14 @@ from sqlalchemy.engine import Connection
 
 from app.domain.citations import source_link
 from app.domain.highlight import Run, Span, context, covered_share, runs
+from app.domain.references import ReferenceFormat
+from app.domain.synonyms import SynonymTable
 from app.explore.search import SearchState, at_least, facet_counts
 from app.services import claims, sources, topics
 from app.services.overview import dataset_overview
 from app.services.paging import PageRequest
 from app.services.quotes import CitingClaim, citing_claims
+from app.services.search.base import TextSearch
 
 ALL_ROWS = 200  # topics and revisions shown on one page; more are rare and reachable through the API
 _UNVERSIONED = {"version", "created_at", "updated_at", "reviewed_at", "status"}
@@ -22,9 +25,11 @@ def _everything(scope: str, secret: str) -> PageRequest:
     return PageRequest(limit=ALL_ROWS, cursor=None, scope=scope, secret=secret)
 
 
-def home(*, conn: Connection, secret: str) -> dict[str, Any]:
+def home(*, conn: Connection, secret: str, text_search: TextSearch) -> dict[str, Any]:
     listed = topics.list_topics(conn=conn, page=_everything("/explore", secret))
-    verdicts = facet_counts(conn=conn, state=SearchState(), filters=SearchState().filters({}))["verdict"]
+    everything = SearchState()
+    counts = facet_counts(conn=conn, state=everything, filters=everything.filters({}), text_search=text_search)
+    verdicts = counts["verdict"]
     return {
         "overview": dataset_overview(conn=conn),
         "topics": [topics.to_public(row) for row in listed.rows],
@@ -32,10 +37,13 @@ def home(*, conn: Connection, secret: str) -> dict[str, Any]:
     }
 
 
-def search(*, conn: Connection, state: SearchState, synonyms: Any, secret: str) -> dict[str, Any]:
+def search(
+    *, conn: Connection, state: SearchState, synonyms: SynonymTable, secret: str, text_search: TextSearch
+) -> dict[str, Any]:
     filters = state.filters(synonyms)
-    found = claims.list_claims(conn=conn, filters=filters, sort=state.order, page=state.page_request(secret))
-    facets = facet_counts(conn=conn, state=state, filters=filters)
+    page = state.page_request(secret)
+    found = claims.list_claims(conn=conn, filters=filters, sort=state.order, page=page, text_search=text_search)
+    facets = facet_counts(conn=conn, state=state, filters=filters, text_search=text_search)
     labels = {facet: {item["value"]: item["label"] for item in items} for facet, items in facets.items()}
     hits = [
         {**orjson.loads(document), "fragment": fragment}
@@ -117,7 +125,13 @@ def source(*, conn: Connection, source_id: str) -> dict[str, Any]:
     record = sources.read_source(conn=conn, source_id=source_id)
     cited = citing_claims(conn=conn, source_id=source_id)
     text = sources.read_source_text(conn=conn, source_id=source_id) if record.text_length is not None else None
-    view: dict[str, Any] = {"source": record, "link": source_link(record.model_dump()), "citing": cited, "text": text}
+    view: dict[str, Any] = {
+        "source": record,
+        "link": source_link(record.model_dump()),
+        "reference": sources.read_reference(conn=conn, source_id=source_id, reference_format=ReferenceFormat.apa),
+        "citing": cited,
+        "text": text,
+    }
     if text is not None:
         cut = _quoted_runs(text, cited)
         view["runs"] = cut

@@ -1,5 +1,6 @@
 """What each coded value means, in the words a reader sees on the explorer's pages."""
 
+from app.domain.references import ReferenceFormat
 from app.models.claim import CertaintyLevel, Downgrade, Relation, Verdict
 from app.models.source import Rating, SourceKind
 
@@ -90,3 +91,11 @@ PICO: tuple[tuple[str, str], ...] = (
     ("comparator", "Comparator"),
     ("outcome", "Outcome"),
 )
+
+REFERENCE_FORMATS: dict[str, str] = {
+    ReferenceFormat.apa: "APA",
+    ReferenceFormat.vancouver: "Vancouver",
+    ReferenceFormat.bibtex: "BibTeX",
+    ReferenceFormat.ris: "RIS",
+    ReferenceFormat.csl_json: "CSL-JSON",
+}

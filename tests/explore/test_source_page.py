@@ -71,6 +71,9 @@ def test_literature_page_shows_record_reliability_and_citing_claims(pages, bundl
     assert soup.h1.get_text() == source.title
     assert f"https://doi.org/{source.doi}" in hrefs(soup, ".record a")
     assert source.reliability.note in soup.get_text(" ")
+    assert source.doi in soup.select_one(".reference").get_text()
+    for href in hrefs(soup, ".use-record a"):
+        assert pages.get(href).status_code == 200, href
     citing = sorted({claim.id for claim in vetted(bundled) for c in claim.citations if c.source_id == source.id})
     assert sorted(href.rsplit("/", 1)[1] for href in hrefs(soup, ".citing a")) == citing
 
