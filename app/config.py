@@ -29,6 +29,11 @@ class Settings(BaseSettings):
         default=2048, ge=0, description="Responses kept in memory per worker; 0 turns the cache off"
     )
     cors_origins: list[str] = Field(default=["*"], description="Origins allowed by CORS (JSON list)")
+    statement_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds one read statement may run before the request gets a 503"
+    )
+    connect_timeout: float = Field(default=5.0, gt=0, description="Seconds to wait for a new database connection")
+    pool_timeout: float = Field(default=5.0, gt=0, description="Seconds a request waits for a free pooled connection")
 
     @field_validator("database_url")
     @classmethod

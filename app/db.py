@@ -1,28 +1,225 @@
-"""Engine factory: one engine per app, SQLite tuned for concurrent readers."""
+"""Engine factory: one engine per app, with time limits so a slow or hung database costs a 503, not a worker.
 
+SQLite: WAL for concurrent readers, a lock wait, and a progress handler that interrupts a
+statement past its deadline. PostgreSQL: connect_timeout, statement_timeout, and a watchdog
+that breaks a connection whose server stopped answering at all (statement_timeout is the
+server's own clock, so a frozen or unreachable server never enforces it).
+"""
+
+import math
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from app.config import Settings
+
+# SQLite result codes (primary) that mean "busy, interrupted or not there", not a bug.
+_SQLITE_UNAVAILABLE = {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_INTERRUPT", "SQLITE_CANTOPEN"}
+# SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator intervention
+# (57014 is statement_timeout's query_canceled, 57P01 an administrator shutdown).
+_POSTGRES_UNAVAILABLE_CLASSES = {"08", "53", "57"}
+_PROGRESS_STEPS = 1000  # SQLite VM instructions between deadline checks
+_WATCH_TICK = 0.1
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds the service waits on its database; statement=None sets no limit (migrations, loads)."""
+
+    statement: float | None
+    connect: float
+    pool: float
+
+
+def timeouts(settings: Settings, *, limit_statements: bool = True) -> Timeouts:
+    statement = settings.statement_timeout if limit_statements else None
+    return Timeouts(statement=statement, connect=settings.connect_timeout, pool=settings.pool_timeout)
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers run beside a writer; foreign keys are off by default in SQLite."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def is_unavailable(error: SQLAlchemyError) -> bool:
+    """True for outages and time limits (retry later); False for errors a retry will not fix (bugs)."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlite_code = getattr(error.orig, "sqlite_errorname", None)
+    if sqlite_code is not None:
+        return "_".join(str(sqlite_code).split("_")[:2]) in _SQLITE_UNAVAILABLE  # SQLITE_BUSY_SNAPSHOT is BUSY
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return str(sqlstate)[:2] in _POSTGRES_UNAVAILABLE_CLASSES
+    return isinstance(error, OperationalError)  # no SQLSTATE: the server never answered (refused, reset, timed out)
 
 
-def create_db_engine(url: str) -> Engine:
-    if is_sqlite(url):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _tune_sqlite)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+class _StatementClock:
+    """SQLite progress handler: a non-zero answer interrupts the running statement."""
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        self.deadline = math.inf
+
+    def start(self) -> None:
+        self.deadline = time.monotonic() + self.limit
+
+    def stop(self) -> None:
+        self.deadline = math.inf
+
+    def __call__(self) -> int:
+        return int(time.monotonic() > self.deadline)
+
+
+def _sqlite_engine(url: str, limits: Timeouts) -> Engine:
+    lock_wait_ms = int(1000 * (limits.statement or limits.connect))
+
+    def tune(dbapi_connection: Any, record: Any) -> None:
+        """WAL lets readers run beside a writer; foreign keys are off by default in SQLite."""
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={lock_wait_ms}")
+        cursor.close()
+        if limits.statement is not None:
+            record.info["clock"] = clock = _StatementClock(limits.statement)
+            dbapi_connection.set_progress_handler(clock, _PROGRESS_STEPS)
+
+    in_memory = make_url(url).database in (None, "", ":memory:")  # one connection per thread: no pool to wait on
+    pooling = {} if in_memory else {"pool_timeout": limits.pool}
+    engine = create_engine(url, connect_args={"check_same_thread": False}, **pooling)
+    event.listen(engine, "connect", tune)
+    if limits.statement is not None:
+        _time_statements(engine)
+    return engine
+
+
+def _time_statements(engine: Engine) -> None:
+    """Each statement starts its connection's clock; ending the transaction stops it."""
+
+    def start(conn: Any, *_: Any) -> None:
+        conn.info["clock"].start()
+
+    def stop(conn: Any, *_: Any) -> None:
+        if "clock" in conn.info:
+            conn.info["clock"].stop()
+
+    def stop_on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if "clock" in record.info:
+            record.info["clock"].stop()
+
+    event.listen(engine, "before_cursor_execute", start)
+    event.listen(engine, "commit", stop)
+    event.listen(engine, "rollback", stop)
+    event.listen(engine.pool, "checkin", stop_on_checkin)
+
+
+class _StallWatchdog:
+    """Shuts down the socket of a PostgreSQL connection that waited too long for any answer.
+
+    The driver then fails at once with a connection error: the pool discards the connection
+    and the request gets a 503. The watching thread runs only while something is watched.
+    """
+
+    def __init__(self, patience: float) -> None:
+        self.patience = patience
+        self.watched: dict[int, tuple[float, Any]] = {}
+        self.lock = threading.Lock()
+        self.running = False
+
+    def watch(self, dbapi_connection: Any) -> None:
+        with self.lock:
+            self.watched[id(dbapi_connection)] = (time.monotonic() + self.patience, dbapi_connection)
+            if not self.running:
+                self.running = True
+                threading.Thread(target=self._run, name="db-stall-watchdog", daemon=True).start()
+
+    def release(self, dbapi_connection: Any) -> None:
+        with self.lock:
+            self.watched.pop(id(dbapi_connection), None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(_WATCH_TICK)
+            with self.lock:
+                if not self.watched:
+                    self.running = False
+                    return
+                now = time.monotonic()
+                stalled = [conn for key, (deadline, conn) in list(self.watched.items()) if deadline < now]
+                for conn in stalled:
+                    del self.watched[id(conn)]
+            for conn in stalled:
+                _break(conn)
+
+    def install(self, engine: Engine) -> None:
+        """Watch every statement, commit, rollback and pool ping on the engine's connections."""
+
+        def watch(conn: Any, *_: Any) -> None:
+            self.watch(conn.connection.dbapi_connection)
+
+        def release(conn: Any, *_: Any) -> None:
+            self.release(conn.connection.dbapi_connection)
+
+        def release_on_error(context: Any) -> None:
+            if context.connection is not None and not context.connection.closed:
+                self.release(context.connection.connection.dbapi_connection)
+
+        def release_on_checkin(dbapi_connection: Any, _record: Any) -> None:
+            self.release(dbapi_connection)
+
+        event.listen(engine, "before_cursor_execute", watch)
+        event.listen(engine, "after_cursor_execute", release)
+        event.listen(engine, "commit", watch)
+        event.listen(engine, "rollback", watch)
+        event.listen(engine, "handle_error", release_on_error)
+        event.listen(engine.pool, "checkin", release_on_checkin)
+        ping = engine.dialect.do_ping
+
+        def watched_ping(dbapi_connection: Any) -> bool:
+            self.watch(dbapi_connection)
+            try:
+                return ping(dbapi_connection)
+            finally:
+                self.release(dbapi_connection)
+
+        setattr(engine.dialect, "do_ping", watched_ping)  # noqa: B010  (the pool pings through the dialect)
+
+
+def _break(dbapi_connection: Any) -> None:
+    """Half-close the connection's socket, waking the thread blocked on it with an error."""
+    try:
+        with socket.socket(fileno=os.dup(dbapi_connection.fileno())) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed: nothing is waiting on it
+
+
+def _postgres_engine(url: str, limits: Timeouts) -> Engine:
+    connect_args: dict[str, Any] = {"connect_timeout": max(2, math.ceil(limits.connect))}
+    if limits.statement is not None:
+        connect_args["options"] = f"-c statement_timeout={math.ceil(limits.statement * 1000)}"
+    engine = create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=limits.pool, connect_args=connect_args
+    )
+    if limits.statement is not None:
+        _StallWatchdog(patience=limits.statement + limits.connect).install(engine)
+    return engine
+
+
+def create_db_engine(url: str, limits: Timeouts | None = None) -> Engine:
+    """An engine for `url`; without limits, statements may run as long as they need (tools, tests)."""
+    limits = limits or Timeouts(statement=None, connect=5.0, pool=30.0)
+    return _sqlite_engine(url, limits) if is_sqlite(url) else _postgres_engine(url, limits)

@@ -14,7 +14,7 @@ from app.api.problems import ProblemDetails, install_problem_handlers
 from app.api.v1 import claims, snippets, sources, topics
 from app.config import Settings
 from app.dataset import SYNONYMS_FILE, Problem, read_synonyms
-from app.db import create_db_engine
+from app.db import create_db_engine, timeouts
 from app.domain.synonyms import SynonymTable, synonym_table
 from app.errors import InvalidData
 from app.explore import pages
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = create_db_engine(settings.database_url)
+        app.state.engine = create_db_engine(settings.database_url, timeouts(settings))
         app.state.text_search = text_search_for(app.state.engine)
         app.state.ranker = QuestionRanker(app.state.text_search)
         yield

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.etags import etag_matches
@@ -52,7 +53,7 @@ class ResponseCache:
         if not self._cacheable(scope):
             await self.app(scope, receive, send)
             return
-        generation = _generation(scope["app"].state.engine)
+        generation = await run_in_threadpool(_generation, scope["app"].state.engine)
         if generation is None:
             await self.app(scope, receive, send)
             return

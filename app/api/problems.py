@@ -9,10 +9,11 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from app.db import is_unavailable
 from app.errors import (
     AlreadyExists,
     BadCursor,
@@ -30,6 +31,7 @@ from app.errors import (
 logger = logging.getLogger("app.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER = "5"  # seconds, on a 503
 
 # Renders a problem as a page where people read pages (the explorer), or returns None for problem+json.
 ProblemPage = Callable[[Request, dict[str, Any], dict[str, str] | None], Response | None]
@@ -128,10 +130,14 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return problem_response(request, error.status_code, slug, str(detail), headers=error.headers)
 
 
-async def _database_unavailable(request: Request, error: Exception) -> Response:
+async def _database_error(request: Request, error: Exception) -> Response:
+    """Outages and time limits are a 503 worth retrying; any other database error is a bug (500)."""
+    assert isinstance(error, SQLAlchemyError)
+    if not is_unavailable(error):
+        return await _unexpected_error(request, error)
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
-    detail = "the database is unavailable; retry shortly (operators: see /readyz)"
-    return problem_response(request, 503, "database-unavailable", detail, headers={"Retry-After": "5"})
+    detail = "the database is unavailable or too slow to answer; retry shortly (operators: see /readyz)"
+    return problem_response(request, 503, "database-unavailable", detail, headers={"Retry-After": RETRY_AFTER})
 
 
 async def _unexpected_error(request: Request, error: Exception) -> Response:
@@ -144,7 +150,7 @@ def install_problem_handlers(app: FastAPI, page: ProblemPage | None = None) -> N
     app.add_exception_handler(EvidenceError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(SQLAlchemyError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

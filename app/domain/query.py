@@ -20,12 +20,15 @@ _NEAR_CALL = re.compile(r"^NEAR\(")  # FTS5's NEAR(a b): keep the words, lose th
 _COLUMN_FILTER = re.compile(r"^[^\W_]+:(?=\S)")  # statement:ketamine searches every field for ketamine
 
 # Words that carry no meaning in a question; removed so "how fast does ketamine work" means "fast ketamine work".
+# It holds every word of PostgreSQL's `english` stop list, so that both engines search for the same words
+# (PostgreSQL drops those itself; SQLite's FTS5 would require them).
 STOP_WORDS = frozenset(
-    """a about after again all also am an and any are as at be been before being between both but by can could
-    did do does doing done during each few for from had has have having he her here hers him his how i if in into
-    is it its itself just me more most my no nor not now of off on once only or other our ours out over own same
-    she should so some such than that the their theirs them then there these they this those through to too under
-    until up very was we were what when where which while who whom why will with would you your yours""".split()
+    """a about above after again against all also am an and any are as at be been before being below between both
+    because but by can could did do does doing don done down during each few for from further had has have having
+    he her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
+    now of off on once only or other our ours ourselves out over own s same she should so some such t than that the
+    their theirs them themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves""".split()
 )
 
 

@@ -3,7 +3,10 @@
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import create_engine, text
 
+from app.domain.query import STOP_WORDS, words_of
+from tests.conftest import ON_POSTGRES
 from tests.helpers import assert_problem, vetted, walk
 
 
@@ -134,3 +137,25 @@ def test_no_user_text_breaks_search(client, words):
     assert listed.status_code in (200, 400), (q, listed.text)
     answered = client.get("/v1/snippets", params={"q": q})
     assert answered.status_code == 200, (q, answered.text)
+
+
+@pytest.mark.parametrize(("q", "same_as"), [("ketamine don", "ketamine"), ("liver OR s", "liver"), ("x OR s", "x")])
+def test_stop_words_mean_nothing_on_either_engine(client, q, same_as):
+    found = [item["id"] for item in search(client, q, limit=200)["items"]]
+    assert found == [item["id"] for item in search(client, same_as, limit=200)["items"]]
+    assert found or same_as == "x"
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="compares with PostgreSQL's own stop list")
+def test_every_word_postgresql_ignores_is_a_stop_word(bundled_url, bundled):
+    """Words PostgreSQL drops but SQLite would require would make the engines disagree."""
+    texts = [source.text or "" for source in bundled.sources] + [claim.statement for claim in bundled.claims]
+    vocabulary = sorted({word for text in texts for word in words_of(text)} | set(STOP_WORDS))
+    engine = create_engine(bundled_url)
+    with engine.connect() as conn:
+        ignored = conn.execute(
+            text("SELECT w FROM unnest(CAST(:words AS text[])) AS w WHERE to_tsvector('english', w) = ''::tsvector"),
+            {"words": vocabulary},
+        ).scalars()
+        assert set(ignored) - STOP_WORDS == set()
+    engine.dispose()

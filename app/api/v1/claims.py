@@ -26,7 +26,7 @@ ClaimId = Annotated[str, Path(pattern=SLUG_PATTERN, description="Claim slug, sta
 
 
 @router.get("", response_model=ClaimList, responses=problem_doc(400, 401, 422))
-async def list_claims(
+def list_claims(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
@@ -96,7 +96,7 @@ def _with_match(document: str, fragment: str | None) -> str:
         **problem_doc(401, 404, 422),
     },
 )
-async def read_claim(
+def read_claim(
     request: Request,
     claim_id: ClaimId,
     engine: EngineDep,
@@ -114,7 +114,7 @@ async def read_claim(
 
 
 @router.get("/{claim_id}/revisions", response_model=Envelope[RevisionPublic], responses=problem_doc(400, 401, 404, 422))
-async def list_revisions(
+def list_revisions(
     request: Request,
     claim_id: ClaimId,
     engine: EngineDep,

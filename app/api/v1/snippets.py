@@ -39,7 +39,7 @@ class SnippetAnswer(BaseModel):
 
 
 @router.get("", response_model=SnippetAnswer, responses=problem_doc(422))
-async def list_snippets(
+def list_snippets(
     request: Request,
     engine: EngineDep,
     ranker: RankerDep,

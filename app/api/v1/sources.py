@@ -28,7 +28,7 @@ SourceId = Annotated[str, Path(pattern=SLUG_PATTERN, description="Source slug, e
 
 
 @router.get("", response_model=Envelope[SourcePublic], responses=problem_doc(400, 422))
-async def list_sources(
+def list_sources(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
@@ -144,7 +144,7 @@ def read_citation(
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}, **problem_doc(404, 422)},
 )
-async def read_source_text(source_id: SourceId, engine: EngineDep) -> PlainTextResponse:
+def read_source_text(source_id: SourceId, engine: EngineDep) -> PlainTextResponse:
     """Byte-exact text; citation locators are character offsets into it."""
     with engine.connect() as conn:
         text = sources.read_source_text(conn=conn, source_id=source_id)

@@ -18,7 +18,7 @@ TopicId = Annotated[str, Path(pattern=SLUG_PATTERN, description="Topic slug, e.g
 
 
 @router.get("", response_model=Envelope[TopicPublic], responses=problem_doc(400, 422))
-async def list_topics(
+def list_topics(
     request: Request, engine: EngineDep, settings: SettingsDep, limit: Limit = 50, cursor: Cursor = None
 ) -> Response:
     """Every topic in display order, with its number of vetted claims."""
@@ -28,6 +28,6 @@ async def list_topics(
 
 
 @router.get("/{topic_id}", response_model=TopicPublic, responses=problem_doc(404, 422))
-async def read_topic(topic_id: TopicId, engine: EngineDep) -> TopicPublic:
+def read_topic(topic_id: TopicId, engine: EngineDep) -> TopicPublic:
     with engine.connect() as conn:
         return topics.read_topic(conn=conn, topic_id=topic_id)
