@@ -17,7 +17,7 @@ CSL_TYPES = {
     "drug-label": "document",
     "web-page": "webpage",
 }
-# Documents an organisation issues without naming people: the organisation stands as author.
+# Documents an organisation issues without naming people: the publisher stands as group author.
 _GROUP_AUTHORED = {"regulatory", "drug-label", "web-page"}
 _INITIALS = re.compile(r"^[A-Z]{1,3}$")
 _SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}
@@ -27,9 +27,8 @@ def csl_item(source: Mapping[str, Any]) -> dict[str, Any]:
     """The CSL-JSON item of a source record (a row or a dict with the Source fields)."""
     item: dict[str, Any] = {"id": source["id"], "type": CSL_TYPES.get(source["kind"], "document")}
     authors = [_name(author) for author in source.get("authors") or []]
-    organisation = source.get("publisher") or source.get("container_title")
-    if not authors and source["kind"] in _GROUP_AUTHORED and organisation:
-        authors = [{"literal": organisation}]
+    if not authors and source["kind"] in _GROUP_AUTHORED and source.get("publisher"):
+        authors = [{"literal": source["publisher"]}]
     if authors:
         item["author"] = authors
     plain = {

@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
@@ -85,6 +86,7 @@ class SourceIn(SourceFields):
 
 
 class SourcePublic(SourceFields):
+    citation: str = PydanticField(description="Vancouver reference (NLM Citing Medicine), as /citation?style=vancouver")
     text_sha256: str | None
     text_length: int | None
     text_seen_at: str | None
@@ -104,6 +106,7 @@ class SourceRef(BaseModel):
     doi: str | None
     pmid: str | None
     url: str | None
+    citation: str = PydanticField(description="Vancouver reference (NLM Citing Medicine)")
 
 
 class Source(SQLModel, table=True):
@@ -128,6 +131,7 @@ class Source(SQLModel, table=True):
     text_sha256: str | None = Field(default=None, max_length=64)
     text_length: int | None = None
     text_seen_at: str | None = None
+    citation: str = Field(default="", description="Vancouver reference, rendered on write for fast reads")
     content_sha256: str = Field(max_length=64, description="Detects real change on reload")
     version: int = 1
     created_at: dt.datetime

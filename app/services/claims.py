@@ -154,6 +154,7 @@ def source_refs(*, conn: Connection, source_ids: set[str]) -> list[dict[str, Any
         Source.doi,
         Source.pmid,
         Source.url,
+        Source.citation,
     )
     rows = conn.execute(select(*columns).where(Source.id.in_(source_ids))).all()  # type: ignore[attr-defined]
     return [
@@ -166,6 +167,7 @@ def source_refs(*, conn: Connection, source_ids: set[str]) -> list[dict[str, Any
             "doi": row.doi,
             "pmid": row.pmid,
             "url": row.url,
+            "citation": row.citation,
         }
         for row in rows
     ]

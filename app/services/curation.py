@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from sqlalchemy import delete, update
 from sqlmodel import Session
 
+from app.domain.csl import csl_item
+from app.domain.styles import Style, render
 from app.errors import InvalidData
 from app.models.claim import Citation, Claim, ClaimIn, ClaimPublic, ClaimRevision, ClaimStatus, ClaimTag
 from app.models.source import Source, SourceIn
@@ -65,6 +67,7 @@ def save_source(*, session: Session, source_in: SourceIn) -> Outcome:
         "text_sha256": hashlib.sha256(text.encode()).hexdigest() if text is not None else None,
         "text_length": len(text) if text is not None else None,
         "content_sha256": digest,
+        "citation": render(csl_item(source_in.model_dump()), Style.vancouver),
     }
     now = now_utc()
     mark_changed(session)

@@ -1,12 +1,14 @@
 """Vetted, ranked, self-contained snippets with ready citations, for chatbot backends."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import literal, select
 from sqlalchemy.engine import Connection
+from sqlmodel import col
 
-from app.domain.citations import short_citation, source_link
+from app.domain.citations import source_link
 from app.domain.query import Query
 from app.domain.snippets import fit
 from app.models.claim import CertaintyLevel, Citation, Claim, ClaimStatus, Relation
@@ -66,7 +68,7 @@ def find_snippets(*, conn: Connection, request: SnippetQuery, ranker: QuestionRa
             "certainty": claims[row.id].certainty_level,
             "confidence_note": claims[row.id].certainty_note,
             "verdict": claims[row.id].verdict,
-            "citation": "; ".join(short_citation(s) for s in cited[row.id][:CITED_SOURCES_IN_STRING]),
+            "citation": numbered(s["citation"] for s in cited[row.id][:CITED_SOURCES_IN_STRING]),
             "sources": [{"id": s["id"], "url": source_link(s)} for s in cited[row.id]],
             "score": None if row.score is None else round(row.score, 6),
         }
@@ -74,14 +76,21 @@ def find_snippets(*, conn: Connection, request: SnippetQuery, ranker: QuestionRa
     ]
 
 
+def numbered(references: Iterable[str]) -> str:
+    """Vancouver references as one numbered list: "[1] Rhee TG, ... [2] Menon V, ..."."""
+    return " ".join(f"[{number}] {reference}" for number, reference in enumerate(references, start=1))
+
+
+_CITED_COLUMNS = (Source.id, Source.citation, Source.doi, Source.pmid, Source.url)
+
+
 def _cited_sources(conn: Connection, claim_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     """The literature each claim cites, in citation order (the material is never a citation here)."""
-    columns = (Source.id, Source.title, Source.container_title, Source.publisher, Source.authors, Source.issued)
     query = (
-        select(Citation.claim_id, *columns, Source.doi, Source.pmid, Source.url)
-        .join(Source, Source.id == Citation.source_id)
-        .where(Citation.claim_id.in_(claim_ids), Citation.relation != Relation.states.value)  # type: ignore[attr-defined]
-        .order_by(Citation.claim_id, Citation.position)
+        select(col(Citation.claim_id), *(col(column) for column in _CITED_COLUMNS))
+        .join(Source, col(Source.id) == col(Citation.source_id))
+        .where(col(Citation.claim_id).in_(claim_ids), col(Citation.relation) != Relation.states.value)
+        .order_by(col(Citation.claim_id), col(Citation.position))
     )
     cited: dict[str, list[dict[str, Any]]] = {claim_id: [] for claim_id in claim_ids}
     for row in conn.execute(query):

@@ -36,8 +36,11 @@ def read_source(*, conn: Connection, source_id: str) -> SourcePublic:
 
 
 def read_reference(*, conn: Connection, source_id: str, reference_format: ReferenceFormat) -> str:
-    """The source's reference in one format, written from its CSL-JSON item."""
-    return write_reference(csl_item(_public_row(conn, source_id)._mapping), reference_format)
+    """The source's reference in one format, written from its CSL-JSON item (Vancouver was rendered on write)."""
+    row = _public_row(conn, source_id)
+    if reference_format == ReferenceFormat.vancouver:
+        return str(row.citation)
+    return write_reference(csl_item(row._mapping), reference_format)
 
 
 def _public_row(conn: Connection, source_id: str) -> Any:

@@ -84,6 +84,8 @@ def test_read_claim_expands_cited_sources(client, bundled):
     }
     for served, written in zip(body["citations"], claim.citations, strict=True):
         source = sources[written.source_id]
+        vancouver = client.get(f"/v1/sources/{source.id}/citation?style=vancouver").text
+        assert served["source"].pop("citation") == vancouver
         assert served["source"] == {
             "id": source.id,
             "kind": source.kind.value,

@@ -20,7 +20,12 @@ def test_answer_shape_and_citation_from_literature(client, bundled):
     claim = next(c for c in bundled.claims if c.id == first["claim_id"])
     assert first["text"] == claim.snippet
     assert first["certainty"] == claim.certainty.level and first["confidence_note"] == claim.certainty.note
-    assert first["citation"].startswith("Menon V, et al. JAMA Psychiatry. 2023. doi:10.1001/jamapsychiatry.2023.0562")
+    literature = [c.source_id for c in claim.citations if c.relation != "states"]
+    references = [client.get(f"/v1/sources/{source_id}/citation?style=vancouver").text for source_id in literature]
+    expected = [f"[{n}] {reference}" for n, reference in enumerate(list(dict.fromkeys(references))[:3], start=1)]
+    assert first["citation"] == " ".join(expected)
+    lead = next(s for s in bundled.sources if s.id == literature[0])
+    assert first["citation"].startswith(f"[1] {lead.authors[0].family} {lead.authors[0].given}")
     assert "seed-article" not in {s["id"] for s in first["sources"]}
     assert {"id": "anand-2023-nejm", "url": "https://doi.org/10.1056/NEJMoa2302399"} in first["sources"]
 

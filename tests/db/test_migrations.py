@@ -61,3 +61,21 @@ def test_search_index_backfills_existing_claims(new_database, bundled, data_copy
     assert rows == len(bundled.claims)
     with TestClient(create_app(Settings(database_url=url))) as client:
         assert [c["id"] for c in client.get("/v1/claims", params={"q": "zanzibar"}).json()["items"]] == [claim["id"]]
+
+
+def test_source_references_backfill_on_upgrade(new_database, bundled):
+    """A database loaded before sources kept their Vancouver reference gets one for every source."""
+    url = migrated_and_loaded(new_database(), bundled)
+    engine = create_db_engine(url)
+    with engine.connect() as conn:
+        rendered = dict(conn.execute(text("SELECT id, citation FROM source")).all())
+    with engine.begin() as connection:
+        config = migrate.alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004_api_keys")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        backfilled = dict(conn.execute(text("SELECT id, citation FROM source")).all())
+    engine.dispose()
+    assert len(rendered) == len(bundled.sources) and all(rendered.values())
+    assert backfilled == rendered
