@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.live import CHROMIUM, chromium, chromium_installed, serving
+from tests.browser.live import CHROMIUM, chromium, chromium_installed
 from tests.conftest import NewDatabase, migrated_and_loaded
+from tests.live import serving
 
 NO_CHROMIUM = f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium); .ci/run does"
 
@@ -22,8 +23,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def live_server(new_database: NewDatabase, bundled: Any) -> Iterator[str]:
-    with serving(migrated_and_loaded(new_database(), bundled)) as base:
-        yield base
+    with serving({"EVIDENCE_DATABASE_URL": migrated_and_loaded(new_database(), bundled)}) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

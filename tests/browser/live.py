@@ -1,18 +1,13 @@
-"""A live `evidence serve` and Debian's Chromium driven by Playwright, for browser tests and screenshots."""
+"""Debian's Chromium driven by Playwright, and axe-core from npm, for browser tests and screenshots."""
 
 import os
 import shutil
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx2
 from playwright.sync_api import Browser, sync_playwright
-
-from tests.cli.test_serve import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,31 +25,6 @@ AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 def chromium_installed() -> bool:
     return Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
-
-
-@contextmanager
-def serving(database_url: str) -> Iterator[str]:
-    """`evidence serve` on a free port of 127.0.0.1 over `database_url`; yields its base URL, stops it after."""
-    port = free_port()
-    env = {**os.environ, "EVIDENCE_DATABASE_URL": database_url}
-    command = [sys.executable, "-m", "app", "serve", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx2.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"evidence serve did not start:\n{server.communicate()[0]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.communicate(timeout=15)
 
 
 @contextmanager

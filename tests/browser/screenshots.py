@@ -8,7 +8,8 @@ import tempfile
 from pathlib import Path
 
 from app.config import PROJECT_ROOT
-from tests.browser.live import chromium, serving
+from tests.browser.live import chromium
+from tests.live import serving
 
 WIDTHS = {"phone": (390, 1100), "desktop": (1280, 1000)}
 PAGES = {
@@ -24,14 +25,14 @@ def take(out: Path) -> list[Path]:
     written = []
     with (
         tempfile.TemporaryDirectory() as scratch,
-        serving(f"sqlite:///{scratch}/screens.db") as base,
+        serving({"EVIDENCE_DATABASE_URL": f"sqlite:///{scratch}/screens.db"}) as server,
         chromium() as browser,
     ):
         for width_name, (width, height) in WIDTHS.items():
             context = browser.new_context(viewport={"width": width, "height": height})
             page = context.new_page()
             for name, path in PAGES.items():
-                page.goto(base + path)
+                page.goto(server.url + path)
                 target = out / f"{name}-{width_name}.png"
                 page.screenshot(path=target)
                 written.append(target)
