@@ -28,12 +28,28 @@ class Settings(BaseSettings):
     response_cache_entries: int = Field(
         default=2048, ge=0, description="Responses kept in memory per worker; 0 turns the cache off"
     )
+    response_cache_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=0, description="Memory the response cache may hold per worker, in bytes"
+    )
+    public_url: str | None = Field(
+        default=None, description="Base URL clients see (https://api.example.org); links are relative without it"
+    )
+    allowed_hosts: list[str] = Field(
+        default=["localhost", "127.0.0.1", "testserver"],
+        description="Host header values served (JSON list; `*.example.org` covers subdomains, `*` allows any)",
+    )
     cors_origins: list[str] = Field(default=["*"], description="Origins allowed by CORS (JSON list)")
     statement_timeout: float = Field(
         default=5.0, gt=0, description="Seconds one read statement may run before the request gets a 503"
     )
     connect_timeout: float = Field(default=5.0, gt=0, description="Seconds to wait for a new database connection")
     pool_timeout: float = Field(default=5.0, gt=0, description="Seconds a request waits for a free pooled connection")
+
+    @field_validator("public_url")
+    @classmethod
+    def no_trailing_slash(cls, url: str | None) -> str | None:
+        """Links append absolute paths to it."""
+        return None if url is None else url.rstrip("/")
 
     @field_validator("database_url")
     @classmethod

@@ -5,12 +5,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from app.api import ops
 from app.api.cache import ResponseCache
-from app.api.problems import ProblemDetails, install_problem_handlers
+from app.api.guard import RequestGuard
+from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers
 from app.api.v1 import claims, snippets, sources, topics
 from app.config import Settings
 from app.dataset import SYNONYMS_FILE, Problem, read_synonyms
@@ -45,10 +47,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics_registry = CollectorRegistry()
     app.state.templates = pages.make_templates()
     install_problem_handlers(app, page=pages.problem_page)
-    for router in (topics.router, claims.router, sources.router, snippets.router, ops.router, explore.router):
+    routers = (topics.router, claims.router, sources.router, snippets.router, ops.router, explore.router)
+    for router in routers:
         app.include_router(router)
     app.mount("/explore/static", StaticFiles(directory=pages.STATIC_DIR), name="explore-static")
-    app.add_middleware(ResponseCache, max_entries=settings.response_cache_entries)
+    app.add_middleware(
+        ResponseCache,
+        max_entries=settings.response_cache_entries,
+        max_bytes=settings.response_cache_bytes,
+        registry=app.state.metrics_registry,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -56,9 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
         expose_headers=["ETag", "Link", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"],
     )
+    api_routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
+    app.add_middleware(RequestGuard, routes=api_routes, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(ops.RequestMetrics, registry=app.state.metrics_registry)
     app.add_middleware(PageHeaders)
-    _document_problem_schema(app)
+    _complete_openapi(app)
     return app
 
 
@@ -71,13 +81,16 @@ def _synonyms(settings: Settings) -> SynonymTable:
     return synonym_table(groups)
 
 
-def _document_problem_schema(app: FastAPI) -> None:
-    """Routes reference #/components/schemas/Problem; put it in the spec once."""
+def _complete_openapi(app: FastAPI) -> None:
+    """Routes reference #/components/schemas/Problem: put it in once; every public read may answer 304."""
     build = app.openapi
 
     def openapi() -> dict:  # type: ignore[type-arg]
         if app.openapi_schema is None:
             schema = build()
+            for path, operations in schema["paths"].items():
+                if path.startswith("/v1/") and "get" in operations:
+                    operations["get"]["responses"].setdefault("304", NOT_MODIFIED)
             schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = ProblemDetails.model_json_schema(
                 ref_template="#/components/schemas/{model}"
             )

@@ -77,6 +77,13 @@ def client(bundled_url: str) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture(scope="session")
+def uncached(bundled_url: str) -> Iterator[TestClient]:
+    """The same app with the response cache off, for tests whose subject is the code behind it."""
+    with TestClient(create_app(Settings(database_url=bundled_url, response_cache_entries=0))) as test_client:
+        yield test_client
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A private copy of the bundled data/ that a test may break."""

@@ -1,36 +1,107 @@
-"""An in-memory response cache for public reads, kept honest by the dataset generation.
+"""Public reads answered from memory, kept honest by the dataset generation.
 
 Each replica checks the generation (one indexed row, bumped by every write in the write's
 own transaction) before answering from memory, so a cached body is never older than the
-database, whichever replica wrote last. Misses go through the app as usual.
+database, whichever replica wrote last. Every complete 200 of a public read leaves through here,
+cached or not, so each gets an ETag of its bytes, If-None-Match answered with 304, and a
+gzip body computed once per entry rather than once per request.
 """
 
-from collections import OrderedDict
+import gzip
 from dataclasses import dataclass
-from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
+from cachetools import LRUCache
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.etags import etag_matches
+from app.api.etags import body_tag, none_match
 
-MAX_BODY_BYTES = 1 << 20
-_KEPT_HEADERS = {b"content-type", b"content-length", b"etag", b"link", b"cache-control", b"vary"}
-_NOT_MODIFIED_HEADERS = {b"etag", b"cache-control", b"vary"}
-
-# (path, query string, Accept header or None): routes that say `Vary: Accept` are kept per Accept value.
-_Key = tuple[str, bytes, bytes | None]
+MIN_COMPRESSED_BYTES = 1024
+_KEPT_HEADERS = {b"content-type", b"link", b"cache-control", b"vary"}
+_ENTRY_OVERHEAD = 512  # bytes of bookkeeping per entry beyond its bodies and headers
 
 
-@dataclass(frozen=True)
-class _Entry:
-    generation: int
+@dataclass(frozen=True, slots=True)
+class Representation:
+    """A complete 200 ready to replay: its bytes, their gzip form, and their tag."""
+
+    generation: int | None
     headers: list[tuple[bytes, bytes]]
     body: bytes
-    etag: str | None
-    route: Any
+    gzipped: bytes | None
+    tag: str
+    varies_on_accept: bool
+
+    @property
+    def size(self) -> int:
+        headers = sum(len(name) + len(value) for name, value in self.headers)
+        return len(self.body) + len(self.gzipped or b"") + headers + _ENTRY_OVERHEAD
+
+
+def represent(start: Message, body: bytes, generation: int | None) -> Representation:
+    kept = {name.lower(): value for name, value in start.get("headers", []) if name.lower() in _KEPT_HEADERS}
+    kept.setdefault(b"cache-control", b"no-cache")
+    varies = [value for value in kept.pop(b"vary", b"").split(b",") if value.strip()]
+    kept[b"vary"] = b", ".join([*varies, b"Accept-Encoding"])
+    content_type = kept.get(b"content-type", b"")
+    gzipped = None
+    if len(body) >= MIN_COMPRESSED_BYTES and (b"json" in content_type or content_type.startswith(b"text/")):
+        squeezed = gzip.compress(body, compresslevel=6, mtime=0)
+        gzipped = squeezed if len(squeezed) < len(body) else None
+    varies_on_accept = any(value.strip().lower() == b"accept" for value in varies)
+    return Representation(generation, list(kept.items()), body, gzipped, body_tag(body), varies_on_accept)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """gzip (or `*`) listed with a weight above zero; a named gzip outranks `*`."""
+    weights = {}
+    for coding in accept_encoding.lower().split(","):
+        name, _, params = coding.partition(";")
+        weights[name.strip()] = _weight(params.strip())
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
+
+
+def _weight(params: str) -> float:
+    try:
+        return float(params.removeprefix("q=")) if params else 1.0
+    except ValueError:
+        return 0.0
+
+
+async def replay(scope: Scope, representation: Representation, send: Send) -> None:
+    """200 or 304, gzip when the client takes it; a gzip body's tag is weak, as its bytes differ."""
+    request_headers = dict(scope["headers"])
+    body, tag = representation.body, f'"{representation.tag}"'
+    headers = list(representation.headers)
+    if representation.gzipped is not None and accepts_gzip(request_headers.get(b"accept-encoding", b"").decode()):
+        body, tag = representation.gzipped, f"W/{tag}"
+        headers.append((b"content-encoding", b"gzip"))
+    headers.append((b"etag", tag.encode()))
+    if none_match(request_headers.get(b"if-none-match", b"").decode("latin-1") or None, representation.tag):
+        kept = [(name, value) for name, value in headers if name in (b"etag", b"cache-control", b"vary")]
+        await send({"type": "http.response.start", "status": 304, "headers": kept})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+# scheme, host, path, query with its names sorted, and the Accept value for routes that vary on it
+_Key = tuple[str, str, str, str, bytes | None]
+
+
+def cache_keys(scope: Scope) -> tuple[_Key, _Key]:
+    """Everything that shapes the bytes: the key of a plain route, and of one that varies on Accept."""
+    headers = dict(scope["headers"])
+    host = headers.get(b"host", b"").decode("latin-1").lower()
+    pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    url = (scope["scheme"], host, scope["path"], urlencode(sorted(pairs, key=lambda pair: pair[0])))
+    return (*url, None), (*url, headers.get(b"accept", b""))
 
 
 def _generation(engine: Engine) -> int | None:
@@ -41,78 +112,81 @@ def _generation(engine: Engine) -> int | None:
         return None
 
 
-class ResponseCache:
-    """Pure ASGI middleware in front of the routers; 0 entries turns it off."""
+def _public_read(scope: Scope) -> bool:
+    """GETs of the API and of the explorer's pages (not of its static files)."""
+    if scope["type"] != "http" or scope["method"] != "GET":
+        return False
+    return scope["path"].startswith(("/v1/", "/explore")) and not scope["path"].startswith("/explore/static/")
 
-    def __init__(self, app: ASGIApp, max_entries: int) -> None:
+
+class ResponseCache:
+    """Pure ASGI middleware in front of the routers, bounded by entries and by bytes (0 turns memory off)."""
+
+    def __init__(self, app: ASGIApp, *, max_entries: int, max_bytes: int, registry: CollectorRegistry) -> None:
         self.app = app
-        self.max_entries = max_entries
-        self.entries: OrderedDict[_Key, _Entry] = OrderedDict()
+        self.enabled = max_entries > 0 and max_bytes > 0
+        # Each entry costs at least max_bytes / max_entries, so the byte bound also caps the count.
+        floor = max_bytes // max_entries if self.enabled else 0
+        self.entries: LRUCache[_Key, Representation] = LRUCache(
+            maxsize=max(max_bytes, 1), getsizeof=lambda entry: max(entry.size, floor)
+        )
+        self.largest_entry = max_bytes // 4
+        self.lookups = Counter(
+            "http_response_cache_lookups", "Response cache lookups by route", ["route", "result"], registry=registry
+        )
+        Gauge("http_response_cache_entries", "Responses held", registry=registry).set_function(
+            lambda: len(self.entries)
+        )
+        Gauge("http_response_cache_bytes", "Bytes held, as the cache counts them", registry=registry).set_function(
+            lambda: self.entries.currsize
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._cacheable(scope):
+        if not _public_read(scope):
             await self.app(scope, receive, send)
             return
-        generation = await run_in_threadpool(_generation, scope["app"].state.engine)
-        if generation is None:
-            await self.app(scope, receive, send)
-            return
-        accept = next((value for name, value in scope["headers"] if name == b"accept"), b"")
-        entry = self._fresh_entry(scope, accept, generation)
-        if entry is not None:
-            scope["route"] = entry.route
-            await self._replay(scope, entry, send)
-            return
-        await self._remember(scope, receive, send, accept, generation)
+        shared = self.enabled and not any(name == b"authorization" for name, _ in scope["headers"])
+        generation = await run_in_threadpool(_generation, scope["app"].state.engine) if shared else None
+        keys = cache_keys(scope) if generation is not None else None
+        if keys is not None:
+            cached = self.entries.get(keys[0]) or self.entries.get(keys[1])
+            hit = cached is not None and cached.generation == generation
+            route = scope.get("state", {}).get("route_template", "unmatched")
+            self.lookups.labels(route, "hit" if hit else "miss").inc()
+            if cached is not None and hit:
+                await replay(scope, cached, send)
+                return
+        representation = await self._answer(scope, receive, send, generation)
+        if keys is not None and representation is not None and representation.size <= self.largest_entry:
+            self.entries[keys[representation.varies_on_accept]] = representation
 
-    def _fresh_entry(self, scope: Scope, accept: bytes, generation: int) -> _Entry | None:
-        """The entry for this URL, or for this URL and Accept value when the route varies on Accept."""
-        for key in ((scope["path"], scope["query_string"], None), (scope["path"], scope["query_string"], accept)):
-            entry = self.entries.get(key)
-            if entry is not None and entry.generation == generation:
-                self.entries.move_to_end(key)
-                return entry
-        return None
-
-    def _cacheable(self, scope: Scope) -> bool:
-        if self.max_entries <= 0 or scope["type"] != "http" or scope["method"] != "GET":
-            return False
-        if not scope["path"].startswith(("/v1/", "/explore")) or scope["path"].startswith("/explore/static/"):
-            return False
-        return not any(name == b"authorization" for name, _ in scope["headers"])
-
-    async def _replay(self, scope: Scope, entry: _Entry, send: Send) -> None:
-        if_none_match = next((v.decode("latin-1") for n, v in scope["headers"] if n == b"if-none-match"), None)
-        if entry.etag is not None and etag_matches(if_none_match, entry.etag):
-            headers = [(n, v) for n, v in entry.headers if n in _NOT_MODIFIED_HEADERS]
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
-        await send({"type": "http.response.body", "body": entry.body})
-
-    async def _remember(
-        self, scope: Scope, receive: Receive, send: Send, accept: bytes, generation: int
-    ) -> None:
-        start: Message | None = None
-        chunks: list[bytes] = []
+    async def _answer(
+        self, scope: Scope, receive: Receive, send: Send, generation: int | None
+    ) -> Representation | None:
+        """Run the app; a complete 200 is replayed from its representation, anything else passes as it comes."""
+        start: Message = {}
+        body: bytes | None = None
+        passing = False
 
         async def capture(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
+            nonlocal start, body, passing
+            if passing:
+                await send(message)
+            elif message["type"] == "http.response.start":
                 start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
+                if message["status"] != 200:
+                    passing = True
+                    await send(message)
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                body = message.get("body", b"")
+            else:  # a streamed body: pass it through as it comes
+                passing = True
+                await send(start)
+                await send(message)
 
         await self.app(scope, receive, capture)
-        body = b"".join(chunks)
-        if start is None or start["status"] != 200 or len(body) > MAX_BODY_BYTES:
-            return
-        headers = [(name, value) for name, value in start.get("headers", []) if name in _KEPT_HEADERS]
-        etag = next((value.decode("latin-1") for name, value in headers if name == b"etag"), None)
-        varies = any(name == b"vary" and b"accept" in value.lower() for name, value in headers)
-        key = (scope["path"], scope["query_string"], accept if varies else None)
-        self.entries[key] = _Entry(generation, headers, body, etag, scope.get("route"))
-        if len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+        if body is None:
+            return None
+        representation = represent(start, body, generation)
+        await replay(scope, representation, send)
+        return representation

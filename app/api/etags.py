@@ -1,8 +1,20 @@
-"""Conditional GETs: does an If-None-Match header name the current ETag?"""
+"""Entity tags from the bytes themselves, and If-None-Match as RFC 9110 reads it."""
+
+import hashlib
+import re
+
+_ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
 
 
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
+def body_tag(body: bytes) -> str:
+    """Opaque tag of exactly these bytes: it changes whenever they do, on any database."""
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+def none_match(if_none_match: str | None, tag: str) -> bool:
+    """Weak comparison (W/"x" matches "x"); `*` matches any current representation."""
     if if_none_match is None:
         return False
-    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in candidates or etag in candidates
+    if if_none_match.strip() == "*":
+        return True
+    return tag in _ENTITY_TAG.findall(if_none_match)

@@ -1,7 +1,6 @@
 """Liveness, readiness and Prometheus metrics for operators."""
 
 import time
-from typing import Any
 
 from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -74,7 +73,6 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, send_and_record)
         finally:
-            route: Any = scope.get("route")
-            template = getattr(route, "path", "unmatched")
+            template = scope.get("state", {}).get("route_template", "unmatched")
             self.requests.labels(scope["method"], template, str(status)).inc()
             self.latency.labels(template).observe(time.perf_counter() - started)

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from typing import Generic, TypeVar
+from urllib.parse import urlencode
 
 import orjson
 from fastapi import Request
@@ -20,18 +21,24 @@ class Envelope(BaseModel, Generic[T]):
     total: int
 
 
+def _other_parameters(request: Request) -> list[tuple[str, str]]:
+    """The query without its cursor, names sorted (values of a repeated name keep their order)."""
+    return sorted(((k, v) for k, v in request.query_params.multi_items() if k != "cursor"), key=lambda kv: kv[0])
+
+
 def page_request(request: Request, settings: Settings, *, limit: int, cursor: str | None) -> PageRequest:
     """The cursor is bound to the path and every other parameter, so it cannot leak across queries."""
-    others = sorted((k, v) for k, v in request.query_params.multi_items() if k != "cursor")
-    scope = request.url.path + "?" + "&".join(f"{k}={v}" for k, v in others)
-    return PageRequest(limit=limit, cursor=cursor, scope=scope, secret=settings.cursor_secret)
+    scope = request.url.path + "?" + "&".join(f"{k}={v}" for k, v in _other_parameters(request))
+    return PageRequest(limit=limit, cursor=cursor or None, scope=scope, secret=settings.cursor_secret)
 
 
-def envelope_response(request: Request, page: Page, items: Iterable[bytes | str], **extra: object) -> Response:
+def envelope_response(
+    request: Request, settings: Settings, page: Page, items: Iterable[bytes | str], **extra: object
+) -> Response:
     """The envelope around pre-serialised items (embedded as they are, never re-encoded)."""
     body = {"items": [orjson.Fragment(item) for item in items], "next_cursor": page.next_cursor, "total": page.total}
     headers = {}
     if page.next_cursor is not None:
-        next_url = request.url.include_query_params(cursor=page.next_cursor)
-        headers["Link"] = f'<{next_url}>; rel="next"'
+        query = urlencode([*_other_parameters(request), ("cursor", page.next_cursor)])
+        headers["Link"] = f'<{settings.public_url or ""}{request.url.path}?{query}>; rel="next"'
     return Response(orjson.dumps(body | extra), media_type="application/json", headers=headers)

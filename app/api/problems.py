@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.types import Send
 
 from app.db import is_unavailable
 from app.errors import (
@@ -82,6 +83,19 @@ class ProblemDetails(BaseModel):
     errors: list[FieldError] = []
 
 
+def problem(
+    status: int, slug: str, detail: str, instance: str, errors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    return {
+        "type": f"/problems/{slug}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "errors": errors or [],
+    }
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -90,18 +104,21 @@ def problem_response(
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    body = {
-        "type": f"/problems/{slug}",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-        "errors": errors or [],
-    }
+    body = problem(status, slug, detail, request.url.path, errors)
     page: ProblemPage | None = request.app.state.problem_page
     if page is not None and (rendered := page(request, body, headers)) is not None:
         return rendered
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+async def send_problem(
+    send: Send, status: int, slug: str, detail: str, instance: str, errors: list[dict[str, Any]] | None = None
+) -> None:
+    """The same problem from pure ASGI middleware, before any routing."""
+    body = orjson.dumps(problem(status, slug, detail, instance, errors))
+    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _domain_error(request: Request, error: Exception) -> Response:
@@ -117,17 +134,23 @@ async def _domain_error(request: Request, error: Exception) -> Response:
 async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     errors = [{"loc": [str(part) for part in item["loc"]], "msg": item["msg"]} for item in error.errors()]
+    if all(item["loc"][0] == "path" for item in errors):
+        return _no_resource(request)
     fields = ", ".join(".".join(e["loc"]) for e in errors)
     return problem_response(request, 422, "invalid-parameters", f"fix these parameters: {fields}", errors)
 
 
+def _no_resource(request: Request) -> Response:
+    """Unknown ids and malformed ones alike: nothing lives at that path."""
+    return problem_response(request, 404, "not-found", f"no resource at {request.url.path}; see /docs for the routes")
+
+
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
+    if error.status_code == 404:
+        return _no_resource(request)
     slug = _HTTP_TYPES.get(error.status_code, "http-error")
-    detail = (
-        error.detail if error.status_code != 404 else f"no resource at {request.url.path}; see /docs for the routes"
-    )
-    return problem_response(request, error.status_code, slug, str(detail), headers=error.headers)
+    return problem_response(request, error.status_code, slug, str(error.detail), headers=error.headers)
 
 
 async def _database_error(request: Request, error: Exception) -> Response:
@@ -152,6 +175,9 @@ def install_problem_handlers(app: FastAPI, page: ProblemPage | None = None) -> N
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(SQLAlchemyError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+NOT_MODIFIED = {"description": "Not modified: the If-None-Match tag names these bytes"}
 
 
 def problem_doc(*statuses: int) -> dict[int | str, dict[str, Any]]:

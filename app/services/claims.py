@@ -130,9 +130,9 @@ def list_claims(
     return ClaimPage(result, [documents[i] for i in ids], [matches.get(i) for i in ids])
 
 
-def read_claim(*, conn: Connection, claim_id: str, drafts_visible: bool = False) -> tuple[bytes, int]:
-    """The claim with each citation's source expanded, and its version for the ETag."""
-    row = conn.execute(select(Claim.document, Claim.version, Claim.status).where(Claim.id == claim_id)).first()
+def read_claim(*, conn: Connection, claim_id: str, drafts_visible: bool = False) -> bytes:
+    """The claim with each citation's source expanded."""
+    row = conn.execute(select(Claim.document, Claim.status).where(Claim.id == claim_id)).first()
     if row is None:
         raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
     require_public(row.status, drafts_visible)
@@ -141,7 +141,7 @@ def read_claim(*, conn: Connection, claim_id: str, drafts_visible: bool = False)
     refs = {ref["id"]: ref for ref in source_refs(conn=conn, source_ids=cited)}
     for citation in claim["citations"]:
         citation["source"] = refs.get(citation["source_id"])
-    return orjson.dumps(claim), row.version
+    return orjson.dumps(claim)
 
 
 def source_refs(*, conn: Connection, source_ids: set[str]) -> list[dict[str, Any]]:

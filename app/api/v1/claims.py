@@ -3,12 +3,11 @@
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.auth import may_read_drafts
 from app.api.deps import Cursor, EngineDep, Limit, SettingsDep, TextSearchDep
-from app.api.etags import etag_matches
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
 from app.domain.query import parse_query
@@ -65,7 +64,7 @@ def list_claims(
         counts = count_facets(conn=conn, filters=filters, facets=wanted, text_search=text_search) if wanted else None
     items = map(_with_match, found.documents, found.fragments)
     extra = {"facets": counts} if counts is not None else {}
-    return envelope_response(request, found.page, items, **extra)
+    return envelope_response(request, settings, found.page, items, **extra)
 
 
 def _facet_names(facets: str | None) -> list[Facet]:
@@ -91,26 +90,13 @@ def _with_match(document: str, fragment: str | None) -> str:
 @router.get(
     "/{claim_id}",
     response_model=ClaimDetail,
-    responses={
-        304: {"description": "Not modified: the If-None-Match version is current"},
-        **problem_doc(401, 404, 422),
-    },
+    responses=problem_doc(401, 404),
 )
-def read_claim(
-    request: Request,
-    claim_id: ClaimId,
-    engine: EngineDep,
-    if_none_match: Annotated[str | None, Header(description="An ETag from an earlier response")] = None,
-) -> Response:
-    """One claim with each cited source expanded; the ETag is its version."""
+def read_claim(request: Request, claim_id: ClaimId, engine: EngineDep) -> Response:
+    """One claim with each cited source expanded; its ETag changes whenever these bytes do."""
     with engine.connect() as conn:
-        body, version = claims.read_claim(
-            conn=conn, claim_id=claim_id, drafts_visible=may_read_drafts(request, engine)
-        )
-    headers = {"ETag": f'"{version}"', "Cache-Control": "no-cache"}
-    if etag_matches(if_none_match, headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+        body = claims.read_claim(conn=conn, claim_id=claim_id, drafts_visible=may_read_drafts(request, engine))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{claim_id}/revisions", response_model=Envelope[RevisionPublic], responses=problem_doc(400, 401, 404, 422))
@@ -142,4 +128,4 @@ def list_revisions(
         )
         for row in page.rows
     )
-    return envelope_response(request, page, items)
+    return envelope_response(request, settings, page, items)

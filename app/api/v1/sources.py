@@ -41,7 +41,7 @@ def list_sources(
         page = sources.list_sources(
             conn=conn, kind=kind, page=page_request(request, settings, limit=limit, cursor=cursor)
         )
-    return envelope_response(request, page, (sources.to_public(row).model_dump_json() for row in page.rows))
+    return envelope_response(request, settings, page, (sources.to_public(row).model_dump_json() for row in page.rows))
 
 
 _JSON = "application/json"

@@ -24,7 +24,7 @@ def list_topics(
     """Every topic in display order, with its number of vetted claims."""
     with engine.connect() as conn:
         page = topics.list_topics(conn=conn, page=page_request(request, settings, limit=limit, cursor=cursor))
-    return envelope_response(request, page, (topics.to_public(row).model_dump_json() for row in page.rows))
+    return envelope_response(request, settings, page, (topics.to_public(row).model_dump_json() for row in page.rows))
 
 
 @router.get("/{topic_id}", response_model=TopicPublic, responses=problem_doc(404, 422))
