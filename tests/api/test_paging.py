@@ -44,3 +44,10 @@ def test_cursor_of_another_query_is_400(client):
 def test_limit_out_of_range_is_422_naming_limit(client, limit):
     body = assert_problem(client.get(f"/v1/claims?limit={limit}"), 422, "invalid-parameters")
     assert body["errors"][0]["loc"] == ["query", "limit"]
+
+
+@pytest.mark.parametrize("path", ["/v1/claims?limit=2", "/v1/topics?limit=2", "/v1/sources?limit=2"])
+def test_empty_cursor_is_the_first_page(uncached, path):
+    first = uncached.get(f"{path}&cursor=")
+    assert first.status_code == 200, first.text
+    assert first.json() == uncached.get(path).json()
