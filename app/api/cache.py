@@ -170,7 +170,7 @@ class ResponseCache:
 
         async def capture(message: Message) -> None:
             nonlocal start, body, passing
-            if passing:
+            if passing or message["type"] not in ("http.response.start", "http.response.body"):
                 await send(message)
             elif message["type"] == "http.response.start":
                 start = message

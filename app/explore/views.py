@@ -88,7 +88,7 @@ def _changes(older: dict[str, Any], newer: dict[str, Any]) -> list[str]:
 
 
 def claim(*, conn: Connection, claim_id: str, secret: str) -> dict[str, Any]:
-    body, _ = claims.read_claim(conn=conn, claim_id=claim_id)
+    body = claims.read_claim(conn=conn, claim_id=claim_id)
     record = orjson.loads(body)
     passages = []
     texts: dict[str, str] = {}
