@@ -8,7 +8,6 @@ from sqlalchemy.engine import Connection
 
 from app.domain.citations import source_link
 from app.domain.highlight import Run, Span, context, covered_share, runs
-from app.domain.references import ReferenceFormat
 from app.domain.synonyms import SynonymTable
 from app.explore.search import SearchState, at_least, facet_counts
 from app.services import claims, sources, topics
@@ -128,7 +127,6 @@ def source(*, conn: Connection, source_id: str) -> dict[str, Any]:
     view: dict[str, Any] = {
         "source": record,
         "link": source_link(record.model_dump()),
-        "reference": sources.read_reference(conn=conn, source_id=source_id, reference_format=ReferenceFormat.apa),
         "citing": cited,
         "text": text,
     }

@@ -27,6 +27,9 @@ SCENARIOS = {
     "claim detail": ["/v1/claims/ect-more-efficacious-than-ketamine"],
     "claims q search": [f"/v1/claims?limit=10&q={quote(q)}" for q in KEYWORDS + QUESTIONS],
     "snippets": [f"/v1/snippets?k=5&q={quote(q)}" for q in QUESTIONS + KEYWORDS],
+    "explore search": [f"/explore/claims?q={quote(q)}" for q in KEYWORDS + QUESTIONS],
+    "explore claim": ["/explore/claims/ect-more-efficacious-than-ketamine"],
+    "explore article": ["/explore/sources/seed-article"],
 }
 
 LUA = """

@@ -1,3 +1,7 @@
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
 from tests.explore.html import page, texts
 from tests.helpers import assert_problem
 
@@ -32,3 +36,13 @@ def test_api_errors_stay_problem_json(pages):
     assert_problem(pages.get("/v1/claims/ketamine-cures-everything"), 404, "not-found")
     assert_problem(pages.get("/nowhere"), 404, "not-found")
     assert "content-security-policy" not in pages.get("/v1/topics").headers
+
+
+def test_an_unreachable_database_is_a_503_page_saying_when_to_retry(tmp_path):
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/no/such/folder/evidence.db")
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/explore/claims?q=ketamine")
+    soup = page(response, 503)
+    assert response.headers["retry-after"]
+    assert "retry shortly" in soup.select_one(".detail").get_text()
+    assert soup.select_one("main input[name=q]")["value"] == "ketamine"
