@@ -21,9 +21,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "data",
         description="Dataset loaded into an empty database on first serve",
     )
-    cursor_secret: str = Field(
-        default="ketamine-evidence-cursor",
-        description="Key signing pagination cursors; share it across replicas",
+    cursor_secret: str | None = Field(
+        default=None,
+        min_length=16,
+        description="Key signing pagination cursors; unset, each database keeps a random one of its own",
     )
     response_cache_entries: int = Field(
         default=2048, ge=0, description="Responses kept in memory per worker; 0 turns the cache off"

@@ -3,9 +3,10 @@
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from app.config import Settings
+from app.models.state import DatasetState
 from app.services.ranking import QuestionRanker
 from app.services.search import TextSearch
 
@@ -35,5 +36,20 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 TextSearchDep = Annotated[TextSearch, Depends(get_text_search)]
 RankerDep = Annotated[QuestionRanker, Depends(get_ranker)]
+
+
+def get_cursor_secret(request: Request, engine: EngineDep, settings: SettingsDep) -> str:
+    """EVIDENCE_CURSOR_SECRET when set, else the database's own random key, so that replicas sharing it agree."""
+    if settings.cursor_secret is not None:
+        return settings.cursor_secret
+    secret: str | None = getattr(request.app.state, "cursor_secret", None)
+    if secret is None:
+        with engine.connect() as conn:
+            secret = conn.execute(select(DatasetState.cursor_secret)).scalar_one()
+        request.app.state.cursor_secret = secret
+    return secret
+
+
+CursorSecretDep = Annotated[str, Depends(get_cursor_secret)]
 Limit = Annotated[int, Query(ge=1, le=200, description="Items per page")]
 Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque `next_cursor` from the previous page")]

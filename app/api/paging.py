@@ -26,10 +26,10 @@ def _other_parameters(request: Request) -> list[tuple[str, str]]:
     return sorted(((k, v) for k, v in request.query_params.multi_items() if k != "cursor"), key=lambda kv: kv[0])
 
 
-def page_request(request: Request, settings: Settings, *, limit: int, cursor: str | None) -> PageRequest:
+def page_request(request: Request, secret: str, *, limit: int, cursor: str | None) -> PageRequest:
     """The cursor is bound to the path and every other parameter, so it cannot leak across queries."""
     scope = request.url.path + "?" + "&".join(f"{k}={v}" for k, v in _other_parameters(request))
-    return PageRequest(limit=limit, cursor=cursor or None, scope=scope, secret=settings.cursor_secret)
+    return PageRequest(limit=limit, cursor=cursor or None, scope=scope, secret=secret)
 
 
 def envelope_response(

@@ -32,7 +32,10 @@ def decode_cursor(cursor: str, *, scope: str, secret: str, arity: int) -> list[o
     signature, body = token[:_SIGNATURE_BYTES], token[_SIGNATURE_BYTES:]
     if not hmac.compare_digest(signature, _signature(secret, scope, body)):
         raise BadCursor("cursor was altered or belongs to another query; start again without cursor")
-    values = orjson.loads(body)
+    try:
+        values = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise BadCursor("cursor does not fit this query; start again without cursor") from None
     if not isinstance(values, list) or len(values) != arity:
         raise BadCursor("cursor does not fit this query; start again without cursor")
     return values

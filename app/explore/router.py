@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BeforeValidator
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from app.api.deps import Cursor, EngineDep, SettingsDep, TextSearchDep
+from app.api.deps import Cursor, CursorSecretDep, EngineDep, TextSearchDep
 from app.errors import NotFound
 from app.explore import views
 from app.explore.pages import render
@@ -39,9 +39,9 @@ def root(request: Request) -> Response:
 
 
 @router.get("/explore")
-def home_page(request: Request, engine: EngineDep, settings: SettingsDep, text_search: TextSearchDep) -> Response:
+def home_page(request: Request, engine: EngineDep, secret: CursorSecretDep, text_search: TextSearchDep) -> Response:
     with engine.connect() as conn:
-        view = views.home(conn=conn, secret=settings.cursor_secret, text_search=text_search)
+        view = views.home(conn=conn, secret=secret, text_search=text_search)
     return render(request, "home.html", **view)
 
 
@@ -49,7 +49,7 @@ def home_page(request: Request, engine: EngineDep, settings: SettingsDep, text_s
 def search_page(
     request: Request,
     engine: EngineDep,
-    settings: SettingsDep,
+    secret: CursorSecretDep,
     text_search: TextSearchDep,
     q: Annotated[str | None, Query(description="Full-text search, as in /v1/claims")] = None,
     topic: Annotated[Slug | None, Blank] = None,
@@ -67,16 +67,16 @@ def search_page(
             conn=conn,
             state=state,
             synonyms=request.app.state.synonyms,
-            secret=settings.cursor_secret,
+            secret=secret,
             text_search=text_search,
         )
     return render(request, "search.html", **view)
 
 
 @router.get("/explore/claims/{claim_id}")
-def claim_page(request: Request, claim_id: str, engine: EngineDep, settings: SettingsDep) -> Response:
+def claim_page(request: Request, claim_id: str, engine: EngineDep, secret: CursorSecretDep) -> Response:
     with engine.connect() as conn:
-        view = views.claim(conn=conn, claim_id=claim_id, secret=settings.cursor_secret)
+        view = views.claim(conn=conn, claim_id=claim_id, secret=secret)
     return render(request, "claim.html", **view)
 
 

@@ -5,6 +5,8 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
+from app.models.types import UtcDateTime
+
 KEY_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}"
 
 
@@ -30,6 +32,6 @@ class ApiKey(SQLModel, table=True):
     name: str = Field(unique=True, max_length=64, description="Who acts: recorded in every revision")
     scope: str = Field(max_length=12)
     key_sha256: str = Field(unique=True, max_length=64, description="SHA-256 of the key; the key is never stored")
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None = None
-    revoked_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    last_used_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)

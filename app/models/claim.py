@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.source import SourceRef
-from app.models.types import Slug, Tag, Text, Timestamp
+from app.models.types import Slug, Tag, Text, Timestamp, UtcDateTime
 
 SNIPPET_MAX_CHARS = 400
 
@@ -217,9 +217,9 @@ class Claim(SQLModel, table=True):
     snippet: str
     status: str = Field(max_length=10)
     version: int = 1
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    reviewed_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    updated_at: dt.datetime = Field(sa_type=UtcDateTime)
+    reviewed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     content_sha256: str = Field(max_length=64, description="Detects real change on reload")
     document: str = Field(description="The ClaimPublic JSON, rendered on write for fast reads")
 
@@ -252,7 +252,7 @@ class ClaimRevision(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     claim_id: str = Field(foreign_key="claim.id", index=True, ondelete="CASCADE", max_length=81)
     version: int
-    changed_at: dt.datetime
+    changed_at: dt.datetime = Field(sa_type=UtcDateTime)
     changed_by: str = Field(max_length=100)
     note: str | None = None
     snapshot: str = Field(description="The ClaimPublic JSON of this version")

@@ -9,7 +9,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from app.models.types import Slug, Text, Timestamp
+from app.models.types import Slug, Text, Timestamp, UtcDateTime
 
 Issued = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")]
@@ -134,5 +134,5 @@ class Source(SQLModel, table=True):
     citation: str = Field(default="", description="Vancouver reference, rendered on write for fast reads")
     content_sha256: str = Field(max_length=64, description="Detects real change on reload")
     version: int = 1
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    updated_at: dt.datetime = Field(sa_type=UtcDateTime)

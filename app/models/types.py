@@ -1,9 +1,11 @@
 """Field types shared by every resource."""
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import PlainSerializer, StringConstraints
+from sqlalchemy import DateTime, Dialect
+from sqlalchemy.types import TypeDecorator
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,80}$"
 
@@ -23,3 +25,27 @@ def iso_utc(moment: datetime) -> str:
 
 
 Timestamp = Annotated[datetime, PlainSerializer(iso_utc, return_type=str)]
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp column that is timezone-aware on both engines, whatever the process's TZ.
+
+    PostgreSQL stores timestamptz; SQLite stores UTC digits and hands back naive values, which
+    Python would otherwise read as local time. Naive values are refused on the way in.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime cannot be stored: {value.isoformat()}")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

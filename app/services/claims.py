@@ -1,6 +1,5 @@
 """Reading claims: filters, keyset pages and the expanded single view."""
 
-import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -13,7 +12,16 @@ from app.domain.query import Query
 from app.errors import BadQuery, KeyRequired, NotFound
 from app.models.claim import CertaintyLevel, Citation, Claim, ClaimRevision, ClaimStatus, ClaimTag, Verdict
 from app.models.source import Source
-from app.services.paging import Page, PageRequest, SortKey, fetch_page
+from app.services.paging import (
+    Page,
+    PageRequest,
+    SortKey,
+    fetch_page,
+    float_key,
+    int_key,
+    moment_json,
+    moment_key,
+)
 from app.services.search import TextSearch
 
 
@@ -28,15 +36,10 @@ _BY_ID = SortKey(Claim.id)  # type: ignore[arg-type]
 SORT_KEYS: dict[ClaimSort, list[SortKey]] = {
     ClaimSort.id: [_BY_ID],
     ClaimSort.updated: [
-        SortKey(
-            Claim.updated_at,
-            descending=True,
-            to_json=lambda moment: moment.isoformat(),
-            from_json=lambda text: dt.datetime.fromisoformat(text),
-        ),
+        SortKey(Claim.updated_at, descending=True, to_json=moment_json, from_json=moment_key),
         _BY_ID,
     ],
-    ClaimSort.certainty: [SortKey(Claim.certainty_rank, descending=True, from_json=int), _BY_ID],
+    ClaimSort.certainty: [SortKey(Claim.certainty_rank, descending=True, from_json=int_key), _BY_ID],
 }
 
 
@@ -119,7 +122,7 @@ def list_claims(
     if sort == ClaimSort.relevance:
         if score is None:
             raise BadQuery("sort=relevance ranks search results: give q, or sort by id, -updated_at or certainty")
-        keys = [SortKey(score, descending=True, from_json=float), _BY_ID]
+        keys = [SortKey(score, descending=True, from_json=float_key), _BY_ID]
     else:
         keys = SORT_KEYS[sort]
     counted = passing(filters, text_search=text_search) if filters.search is not None else None
@@ -178,7 +181,7 @@ def list_revisions(*, conn: Connection, claim_id: str, page: PageRequest, drafts
     if status is None:
         raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
     require_public(status, drafts_visible)
-    keys = [SortKey(ClaimRevision.version, descending=True, from_json=int)]
+    keys = [SortKey(ClaimRevision.version, descending=True, from_json=int_key)]
     query = select(
         ClaimRevision.changed_at,
         ClaimRevision.changed_by,

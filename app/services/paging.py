@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -10,13 +11,50 @@ from sqlalchemy.engine import Connection
 from app.domain.cursor import decode_cursor, encode_cursor
 from app.errors import BadCursor
 
+MAX_TEXT_KEY_CHARS = 200
+_INT_LIMIT = 2**31
+_FLOAT_LIMIT = 1e9
+
+
+def text_key(value: object) -> str:
+    """A text sort key from a cursor: a string a database can compare (no NUL), of sane length."""
+    if not isinstance(value, str) or "\x00" in value or len(value) > MAX_TEXT_KEY_CHARS:
+        raise ValueError("not a text key")
+    return value
+
+
+def int_key(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= _INT_LIMIT:
+        raise ValueError("not an integer key")
+    return value
+
+
+def float_key(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not abs(value) <= _FLOAT_LIMIT:
+        raise ValueError("not a score key")
+    return float(value)
+
+
+def moment_key(value: object) -> datetime:
+    """An ISO 8601 timestamp with its offset; a naive one would be read in whatever zone the server is in."""
+    moment = datetime.fromisoformat(text_key(value))
+    if moment.tzinfo is None:
+        raise ValueError("naive timestamp")
+    return moment
+
+
+def moment_json(moment: datetime) -> str:
+    return moment.isoformat()
+
 
 @dataclass(frozen=True)
 class SortKey:
+    """A column of the order; from_json checks a cursor's value for it (ValueError or TypeError if unfit)."""
+
     column: Any
     descending: bool = False
     to_json: Callable[[Any], object] = lambda value: value
-    from_json: Callable[[Any], object] = lambda value: value
+    from_json: Callable[[Any], object] = text_key
 
     def ordering(self) -> ColumnElement[Any]:
         return self.column.desc() if self.descending else self.column.asc()

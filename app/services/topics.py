@@ -8,9 +8,9 @@ from sqlalchemy.engine import Connection
 from app.errors import NotFound
 from app.models.claim import Claim, ClaimStatus
 from app.models.topic import Topic, TopicPublic
-from app.services.paging import Page, PageRequest, SortKey, fetch_page
+from app.services.paging import Page, PageRequest, SortKey, fetch_page, int_key
 
-_KEYS = [SortKey(Topic.position, from_json=int), SortKey(Topic.id)]  # type: ignore[arg-type]
+_KEYS = [SortKey(Topic.position, from_json=int_key), SortKey(Topic.id)]  # type: ignore[arg-type]
 
 
 def _with_counts() -> Any:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.auth import may_read_drafts
-from app.api.deps import Cursor, EngineDep, Limit, SettingsDep, TextSearchDep
+from app.api.deps import Cursor, CursorSecretDep, EngineDep, Limit, SettingsDep, TextSearchDep
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
 from app.domain.query import parse_query
@@ -29,6 +29,7 @@ def list_claims(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
+    secret: CursorSecretDep,
     text_search: TextSearchDep,
     q: Annotated[
         str | None,
@@ -57,7 +58,7 @@ def list_claims(
             conn=conn,
             filters=filters,
             sort=order,
-            page=page_request(request, settings, limit=limit, cursor=cursor),
+            page=page_request(request, secret, limit=limit, cursor=cursor),
             drafts_visible=filters.status != ClaimStatus.vetted and may_read_drafts(request, engine),
             text_search=text_search,
         )
@@ -105,6 +106,7 @@ def list_revisions(
     claim_id: ClaimId,
     engine: EngineDep,
     settings: SettingsDep,
+    secret: CursorSecretDep,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
@@ -113,7 +115,7 @@ def list_revisions(
         page = claims.list_revisions(
             conn=conn,
             claim_id=claim_id,
-            page=page_request(request, settings, limit=limit, cursor=cursor),
+            page=page_request(request, secret, limit=limit, cursor=cursor),
             drafts_visible=may_read_drafts(request, engine),
         )
     items = (

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.responses import PlainTextResponse, Response
 
-from app.api.deps import Cursor, EngineDep, Limit, SettingsDep
+from app.api.deps import Cursor, CursorSecretDep, EngineDep, Limit, SettingsDep
 from app.api.negotiation import negotiate
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
@@ -32,6 +32,7 @@ def list_sources(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
+    secret: CursorSecretDep,
     kind: Annotated[SourceKind | None, Query(description="Only sources of this kind")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -39,7 +40,7 @@ def list_sources(
     """Sources by id; the text is served apart, at /v1/sources/{id}/text."""
     with engine.connect() as conn:
         page = sources.list_sources(
-            conn=conn, kind=kind, page=page_request(request, settings, limit=limit, cursor=cursor)
+            conn=conn, kind=kind, page=page_request(request, secret, limit=limit, cursor=cursor)
         )
     return envelope_response(request, settings, page, (sources.to_public(row).model_dump_json() for row in page.rows))
 

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
-from app.api.deps import Cursor, EngineDep, Limit, SettingsDep
+from app.api.deps import Cursor, CursorSecretDep, EngineDep, Limit, SettingsDep
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
 from app.models.topic import TopicPublic
@@ -19,11 +19,16 @@ TopicId = Annotated[str, Path(pattern=SLUG_PATTERN, description="Topic slug, e.g
 
 @router.get("", response_model=Envelope[TopicPublic], responses=problem_doc(400, 422))
 def list_topics(
-    request: Request, engine: EngineDep, settings: SettingsDep, limit: Limit = 50, cursor: Cursor = None
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    secret: CursorSecretDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Response:
     """Every topic in display order, with its number of vetted claims."""
     with engine.connect() as conn:
-        page = topics.list_topics(conn=conn, page=page_request(request, settings, limit=limit, cursor=cursor))
+        page = topics.list_topics(conn=conn, page=page_request(request, secret, limit=limit, cursor=cursor))
     return envelope_response(request, settings, page, (topics.to_public(row).model_dump_json() for row in page.rows))
 
 
