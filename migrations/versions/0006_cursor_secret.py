@@ -1,7 +1,7 @@
 """A random key per database for signing pagination cursors, shared by every replica using it.
 
-Revision ID: 0005_cursor_secret
-Revises: 0004_api_keys
+Revision ID: 0006_cursor_secret
+Revises: 0005_source_citation
 Create Date: 2026-11-26
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_cursor_secret"
-down_revision: str | None = "0004_api_keys"
+revision: str = "0006_cursor_secret"
+down_revision: str | None = "0005_source_citation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
