@@ -79,5 +79,5 @@ def problem_page(request: Request, problem: dict[str, Any], headers: dict[str, s
     if suggestion is None and problem["status"] == 404:
         suggestion = slug_words(request.url.path)
     response = render(request, "problem.html", problem["status"], problem=problem, suggestion=suggestion)
-    response.headers.update({**PAGE_HEADERS, **(headers or {})})
+    response.headers.update({**(headers or {}), **PAGE_HEADERS})
     return response

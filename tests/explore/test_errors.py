@@ -46,3 +46,11 @@ def test_an_unreachable_database_is_a_503_page_saying_when_to_retry(tmp_path):
     assert response.headers["retry-after"]
     assert "retry shortly" in soup.select_one(".detail").get_text()
     assert soup.select_one("main input[name=q]")["value"] == "ketamine"
+
+
+def test_problems_answered_before_routing_are_pages_too(pages):
+    soup = page(pages.get("/explore/claims?q=liver&topics=safety"), 400)
+    assert "'topics'" in soup.select_one(".detail").get_text()
+    assert texts(soup, ".field-errors code") == ["query.topics"]
+    assert soup.select_one("main input[name=q]")["value"] == "liver"
+    assert_problem(pages.get("/v1/claims?topics=safety"), 400, "unknown-parameters")
