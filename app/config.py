@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         default=["localhost", "127.0.0.1", "testserver"],
         description="Host header values served (JSON list; `*.example.org` covers subdomains, `*` allows any)",
     )
+    publisher: str = Field(
+        default="Ketamine Evidence API",
+        description="Organisation named as the author of ClaimReview records",
+    )
     cors_origins: list[str] = Field(default=["*"], description="Origins allowed by CORS (JSON list)")
     statement_timeout: float = Field(
         default=5.0, gt=0, description="Seconds one read statement may run before the request gets a 503"

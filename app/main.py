@@ -13,7 +13,7 @@ from app.api import ops
 from app.api.cache import ResponseCache
 from app.api.guard import RequestGuard
 from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers
-from app.api.v1 import claims, snippets, sources, topics
+from app.api.v1 import claims, export, snippets, sources, topics
 from app.config import Settings
 from app.dataset import SYNONYMS_FILE, Problem, read_synonyms
 from app.db import create_db_engine, timeouts
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics_registry = CollectorRegistry()
     app.state.templates = pages.make_templates()
     install_problem_handlers(app, page=pages.problem_page)
-    routers = (topics.router, claims.router, sources.router, snippets.router, ops.router, explore.router)
+    routers = (topics.router, claims.router, sources.router, snippets.router, export.router, ops.router, explore.router)
     for router in routers:
         app.include_router(router)
     app.mount("/explore/static", StaticFiles(directory=pages.STATIC_DIR), name="explore-static")

@@ -32,6 +32,11 @@ async def get_ranker(request: Request) -> QuestionRanker:
     return ranker
 
 
+def absolute_base(request: Request, settings: Settings) -> str:
+    """Base of the absolute URLs documents carry (FHIR, JSON-LD): EVIDENCE_PUBLIC_URL, else this request's."""
+    return settings.public_url or str(request.base_url).rstrip("/")
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 TextSearchDep = Annotated[TextSearch, Depends(get_text_search)]

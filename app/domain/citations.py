@@ -11,4 +11,3 @@ def source_link(source: Mapping[str, Any]) -> str | None:
     if source.get("pmid"):
         return f"https://pubmed.ncbi.nlm.nih.gov/{source['pmid']}/"
     return source.get("url")
-

@@ -87,8 +87,7 @@ def _changes(older: dict[str, Any], newer: dict[str, Any]) -> list[str]:
 
 
 def claim(*, conn: Connection, claim_id: str, secret: str) -> dict[str, Any]:
-    body = claims.read_claim(conn=conn, claim_id=claim_id)
-    record = orjson.loads(body)
+    record = claims.read_claim(conn=conn, claim_id=claim_id)
     passages = []
     texts: dict[str, str] = {}
     for citation in record["citations"]:

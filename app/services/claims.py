@@ -133,18 +133,23 @@ def list_claims(
     return ClaimPage(result, [documents[i] for i in ids], [matches.get(i) for i in ids])
 
 
-def read_claim(*, conn: Connection, claim_id: str, drafts_visible: bool = False) -> bytes:
+def read_claim(*, conn: Connection, claim_id: str, drafts_visible: bool = False) -> dict[str, Any]:
     """The claim with each citation's source expanded."""
     row = conn.execute(select(Claim.document, Claim.status).where(Claim.id == claim_id)).first()
     if row is None:
         raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
     require_public(row.status, drafts_visible)
     claim = orjson.loads(row.document)
-    cited = {citation["source_id"] for citation in claim["citations"]}
-    refs = {ref["id"]: ref for ref in source_refs(conn=conn, source_ids=cited)}
+    refs = cited_refs(conn=conn, claim=claim)
     for citation in claim["citations"]:
         citation["source"] = refs.get(citation["source_id"])
-    return orjson.dumps(claim)
+    return claim
+
+
+def cited_refs(*, conn: Connection, claim: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each source the claim cites, by id, expanded enough to render it."""
+    cited = {citation["source_id"] for citation in claim["citations"]}
+    return {ref["id"]: ref for ref in source_refs(conn=conn, source_ids=cited)}
 
 
 def source_refs(*, conn: Connection, source_ids: set[str]) -> list[dict[str, Any]]:

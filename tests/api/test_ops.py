@@ -39,6 +39,7 @@ def test_openapi_lists_exactly_the_working_routes(client):
         "/v1/sources/{source_id}",
         "/v1/sources/{source_id}/text",
         "/v1/sources/{source_id}/citation",
+        "/v1/export",
         "/v1/snippets",
         "/healthz",
         "/readyz",

@@ -3,13 +3,16 @@
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.auth import may_read_drafts
-from app.api.deps import Cursor, CursorSecretDep, EngineDep, Limit, SettingsDep, TextSearchDep
+from app.api.deps import Cursor, CursorSecretDep, EngineDep, Limit, SettingsDep, TextSearchDep, absolute_base
+from app.api.negotiation import negotiate
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
+from app.domain.claimreview import JSON_LD_MEDIA_TYPE, SCHEMA_ORG, claim_review
+from app.domain.fhir import FHIR_MEDIA_TYPE, evidence_resource
 from app.domain.query import parse_query
 from app.domain.synonyms import expand
 from app.errors import BadParameter
@@ -17,7 +20,7 @@ from app.models.claim import CertaintyLevel, ClaimDetail, ClaimList, ClaimStatus
 from app.models.types import SLUG_PATTERN, Slug, Tag, iso_utc
 from app.services import claims
 from app.services.claims import ClaimFilters, ClaimSort
-from app.services.facets import Facet, count_facets
+from app.services.facets import FIXED_LABELS, Facet, count_facets
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
@@ -91,13 +94,50 @@ def _with_match(document: str, fragment: str | None) -> str:
 @router.get(
     "/{claim_id}",
     response_model=ClaimDetail,
-    responses=problem_doc(401, 404),
+    responses={
+        200: {
+            "description": "The claim; Accept may ask for its FHIR Evidence or schema.org ClaimReview instead",
+            "content": {
+                FHIR_MEDIA_TYPE: {"schema": {"type": "object"}},
+                JSON_LD_MEDIA_TYPE: {"schema": {"type": "object"}},
+            },
+        },
+        **problem_doc(401, 404, 406),
+    },
 )
-def read_claim(request: Request, claim_id: ClaimId, engine: EngineDep) -> Response:
-    """One claim with each cited source expanded; its ETag changes whenever these bytes do."""
+def read_claim(
+    request: Request,
+    claim_id: ClaimId,
+    engine: EngineDep,
+    settings: SettingsDep,
+    accept: Annotated[
+        str | None,
+        Header(description="application/json (default), application/fhir+json (Evidence) or application/ld+json"),
+    ] = None,
+) -> Response:
+    """One claim with each cited source expanded, or its FHIR Evidence or ClaimReview; the ETag follows the bytes."""
+    media_type, _ = negotiate(accept, _CLAIM_MEDIA_TYPES)
     with engine.connect() as conn:
-        body = claims.read_claim(conn=conn, claim_id=claim_id, drafts_visible=may_read_drafts(request, engine))
-    return Response(body, media_type="application/json")
+        claim = claims.read_claim(conn=conn, claim_id=claim_id, drafts_visible=may_read_drafts(request, engine))
+    sources = {citation["source_id"]: citation["source"] for citation in claim["citations"] if citation["source"]}
+    base_url = absolute_base(request, settings)
+    if media_type == FHIR_MEDIA_TYPE:
+        representation = evidence_resource(claim, sources, base_url=base_url)
+    elif media_type == JSON_LD_MEDIA_TYPE:
+        review = claim_review(
+            claim,
+            sources,
+            verdict_label=FIXED_LABELS[claim["verdict"]],
+            base_url=base_url,
+            publisher=settings.publisher,
+        )
+        representation = {"@context": SCHEMA_ORG, **review}
+    else:
+        representation = claim
+    return Response(orjson.dumps(representation), media_type=media_type, headers={"Vary": "Accept"})
+
+
+_CLAIM_MEDIA_TYPES = ["application/json", FHIR_MEDIA_TYPE, JSON_LD_MEDIA_TYPE]
 
 
 @router.get("/{claim_id}/revisions", response_model=Envelope[RevisionPublic], responses=problem_doc(400, 401, 404, 422))

@@ -1,0 +1,90 @@
+"""What an export covers (vetted claims, optionally of one topic or one claim) read in short batches.
+
+Each batch is its own short statement, so an export streams to a slow client without holding
+the dataset in memory or a statement open past its time limit.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Select, select
+from sqlalchemy.engine import Connection
+from sqlmodel import col
+
+from app.errors import NotFound
+from app.models.claim import Citation, Claim, ClaimStatus
+from app.models.source import Source
+from app.models.topic import Topic
+
+BATCH = 200
+AnySelect = Select[*tuple[Any, ...]]
+SOURCE_COLUMNS = [column for column in Source.__table__.columns if column.name not in {"text", "content_sha256"}]  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """The selection, and what links and authorship in the output need to know."""
+
+    topic: str | None = None
+    claim: str | None = None
+    base_url: str = ""
+    publisher: str = ""
+
+
+Writer = Callable[[Connection, ExportRequest], Iterator[bytes]]
+
+
+def check_selection(*, conn: Connection, request: ExportRequest) -> None:
+    """Unknown topics and claims are a 404 before any byte is streamed."""
+    known_topic = select(col(Topic.id)).where(col(Topic.id) == request.topic)
+    if request.topic is not None and conn.execute(known_topic).first() is None:
+        raise NotFound(f"no topic has id '{request.topic}'; list them at /v1/topics")
+    if request.claim is not None:
+        status = conn.execute(select(col(Claim.status)).where(col(Claim.id) == request.claim)).scalar()
+        if status != ClaimStatus.vetted.value:
+            raise NotFound(f"no vetted claim has id '{request.claim}'; list them at /v1/claims")
+
+
+def claims(conn: Connection, request: ExportRequest) -> Iterator[dict[str, Any]]:
+    """Each selected claim's public document, by id."""
+    query = _selected(select(col(Claim.id), col(Claim.document)), request)
+    for row in _batches(conn, query, col(Claim.id)):
+        yield orjson.loads(row.document)
+
+
+def cited_sources(conn: Connection, request: ExportRequest) -> Iterator[Any]:
+    """Every source the selected claims cite, material included, by id (rows of the public columns)."""
+    cited = _selected(select(col(Citation.source_id)).join(Claim, col(Claim.id) == col(Citation.claim_id)), request)
+    query = select(*SOURCE_COLUMNS).where(col(Source.id).in_(cited.scalar_subquery()))
+    yield from _batches(conn, query, col(Source.id))
+
+
+def _selected(query: AnySelect, request: ExportRequest) -> AnySelect:
+    query = query.where(col(Claim.status) == ClaimStatus.vetted.value)
+    if request.topic is not None:
+        query = query.where(col(Claim.topic_id) == request.topic)
+    if request.claim is not None:
+        query = query.where(col(Claim.id) == request.claim)
+    return query
+
+
+def _batches(conn: Connection, query: AnySelect, key: Any) -> Iterator[Any]:
+    """Rows in key order, BATCH at a time, each batch a statement of its own."""
+    last = None
+    while True:
+        page = query if last is None else query.where(key > last)
+        rows = conn.execute(page.order_by(key).limit(BATCH)).all()
+        yield from rows
+        if len(rows) < BATCH:
+            return
+        last = rows[-1]._mapping[key.key]
+
+
+def json_array(items: Iterator[Any], *, opening: bytes = b"[", closing: bytes = b"]") -> Iterator[bytes]:
+    """Stream a JSON array (or an object ending in one, given its opening and closing bytes)."""
+    yield opening
+    for position, item in enumerate(items):
+        yield (b"," if position else b"") + orjson.dumps(item)
+    yield closing
