@@ -1,0 +1,416 @@
+"""Measure the API against its ceiling at 10k and 100k claims (1M on request) and print one table.
+
+For each corpus size it builds (once, under --dir) a database of synthetic claims through
+the real write path, then starts the production server and the ceiling (ceiling.py) on the
+same file, both pinned to one core, and loads them with wrk pinned to the other. Runs
+alternate between the two in one sitting, every run bounded by --duration, the database file
+read into the page cache before each one. The response cache is off and URLs rotate through
+thousands of distinct requests, so every answer is computed. Loopback only.
+
+    python tests/benchmarks/run.py                          # 10k and 100k, SQLite
+    python tests/benchmarks/run.py --claims 1000000         # 1M
+    python tests/benchmarks/run.py --write docs/performance.md
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import quote
+
+from corpus import Vocabulary, bundled_texts, dataset_root, questions
+from generate_claims import VOCABULARY_SIZE
+
+from app.dataset import read_dataset
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+APP_PORT, CEILING_PORT = 18731, 18732
+LUA = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local i = 0
+function init(args) math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16)); i = math.random(#paths) end
+function request() i = i %% #paths + 1; return wrk.format("GET", paths[i]) end
+"""
+
+
+@dataclass
+class Figures:
+    rps: float
+    p50: float  # milliseconds
+    p99: float
+    errors: int
+
+
+@dataclass
+class Row:
+    scenario: str
+    app: list[Figures] = field(default_factory=list)
+    ceiling: list[Figures] = field(default_factory=list)
+    identical: str = "-"
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def wrk(base: str, paths_file: Path, *, seconds: int, connections: int, core: int) -> Figures:
+    """One bounded wrk run over the rotating paths in `paths_file`."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(LUA % paths_file)
+        script.flush()
+        command = ["taskset", "-c", str(core), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+        output = subprocess.run(
+            [*command, "--latency", "-s", script.name, base], capture_output=True, text=True, timeout=seconds + 60
+        ).stdout
+    if re.search(r"^\s+0 requests in", output, re.MULTILINE):  # not one answer within the run
+        return Figures(0.0, float("inf"), float("inf"), 0)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
+    if not (rps and p50 and p99):
+        raise RuntimeError(f"wrk gave no figures:\n{output}")
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    timeouts = re.search(r"timeout (\d+)", output)
+    errors = (int(bad.group(1)) if bad else 0) + (int(timeouts.group(1)) if timeouts else 0)
+    return Figures(float(rps.group(1)), _milliseconds(p50.group(1)), _milliseconds(p99.group(1)), errors)
+
+
+def warm(database: Path) -> None:
+    """Read the database file (and its WAL) so that no run starts with a cold page cache."""
+    for path in (database, Path(f"{database}-wal")):
+        if path.exists():
+            with path.open("rb") as handle:
+                while handle.read(1 << 22):
+                    pass
+
+
+def build(database: Path, count: int) -> dict[str, float]:
+    """The corpus database, generated once and then migrated to the current schema."""
+    facts_file = database.with_suffix(".json")
+    env = os.environ | {"EVIDENCE_DATABASE_URL": f"sqlite:///{database}"}
+    if not database.exists() or not facts_file.exists():
+        database.unlink(missing_ok=True)
+        print(f"building {database} ({count:,} claims) ...", file=sys.stderr)
+        output = subprocess.run(
+            [sys.executable, str(HERE / "generate_claims.py"), "--count", str(count)],
+            env=env,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+        seconds = float(re.search(r"import_seconds=([\d.]+)", output).group(1))  # type: ignore[union-attr]
+        facts_file.write_text(json.dumps({"import_seconds": seconds}))
+    subprocess.run([sys.executable, "-m", "app", "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
+    with sqlite3.connect(database) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return json.loads(facts_file.read_text())
+
+
+def space(database: Path, count: int) -> str:
+    """Bytes per claim, and the largest tables and indexes."""
+    with sqlite3.connect(database) as db:
+        try:
+            rows = db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 6").fetchall()
+        except sqlite3.OperationalError:  # SQLite built without dbstat
+            rows = []
+    parts = ", ".join(f"{name} {size / count:,.0f}" for name, size in rows)
+    return f"{database.stat().st_size / count:,.0f} B/claim ({parts})"
+
+
+def url_sets(database: Path, ceiling: str, seed: int) -> dict[str, list[str]]:
+    """Thousands of distinct requests per scenario, drawn from the corpus and its vocabulary."""
+    rng = random.Random(seed)
+    with sqlite3.connect(database) as db:
+        ids = [
+            row[0] for row in db.execute("SELECT id FROM claim WHERE status = 'vetted' ORDER BY random() LIMIT 5000")
+        ]
+        topics = [row[0] for row in db.execute("SELECT id FROM topic")]
+    filters = [
+        "&".join(part for part in parts if part)
+        for parts in (
+            (f"topic={t}" if t else "", f"verdict={v}" if v else "", f"min_certainty={c}" if c else "")
+            for t in [None, *topics]
+            for v in [None, "supported", "partly-supported", "contradicted", "misleading"]
+            for c in [None, "moderate", "high"]
+        )
+    ]
+    lists = []
+    for where in filters:  # the first pages, and the next two of each, by following next_cursor
+        path = "/v1/claims?" + "&".join(part for part in ("limit=50", where) if part)
+        for _ in range(3):
+            lists.append(path)
+            with urllib.request.urlopen(ceiling + path, timeout=60) as response:
+                cursor = json.load(response)["next_cursor"]
+            if cursor is None:
+                break
+            path = path.split("&cursor=")[0] + f"&cursor={cursor}"
+    vocabulary = Vocabulary.from_texts(bundled_texts(read_dataset(dataset_root())), VOCABULARY_SIZE)
+    searches = questions(vocabulary, rng, 3000, 1, 3)
+    asked = questions(vocabulary, rng, 3000, 3, 8)
+    rng.shuffle(ids)
+    return {
+        "detail": [f"/v1/claims/{claim_id}" for claim_id in ids],
+        "list of 50": lists,
+        "search": [f"/v1/claims?q={quote(q)}&limit=20" for q in searches],
+        "snippets": [f"/v1/snippets?q={quote(q)}&k=5" for q in asked],
+    }
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return response.read()
+
+
+def same_bytes(app: str, ceiling: str, paths: list[str]) -> str:
+    """How many of a sample of requests get byte-identical bodies from the app and the ceiling."""
+    sample = paths[:: max(1, len(paths) // 25)][:25]
+    equal = sum(_get(app + path) == _get(ceiling + path) for path in sample)
+    return f"{equal}/{len(sample)}"
+
+
+@contextmanager
+def server(command: list[str], env: dict[str, str], port: int, core: int) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(["taskset", "-c", str(core), *command], env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                _get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"server on port {port} did not start") from None
+                time.sleep(0.2)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def uvicorn(target: str, port: int, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        *extra,
+    ]
+
+
+def rss_megabytes(pid: int) -> str:
+    status = Path(f"/proc/{pid}/status").read_text()
+    current, peak = (int(re.search(rf"{key}:\s+(\d+)", status).group(1)) // 1024 for key in ("VmRSS", "VmHWM"))  # type: ignore[union-attr]
+    return f"{current} MB (peak {peak} MB)"
+
+
+@dataclass
+class Result:
+    claims: int
+    rows: list[Row]
+    healthz: Figures
+    rss: str
+    space: str
+    import_seconds: float
+
+
+def measure(count: int, args: argparse.Namespace) -> Result:
+    database = args.dir / f"claims-{count}.db"
+    facts = build(database, count)
+    env = os.environ | {
+        "EVIDENCE_DATABASE_URL": f"sqlite:///{database}",
+        "EVIDENCE_RESPONSE_CACHE_ENTRIES": "0",
+        "EVIDENCE_BENCH_DB": str(database),
+    }
+    app, ceiling = f"http://127.0.0.1:{APP_PORT}", f"http://127.0.0.1:{CEILING_PORT}"
+    app_command = uvicorn("app.main:create_app", APP_PORT, "--factory")
+    ceiling_command = uvicorn("ceiling:app", CEILING_PORT, "--app-dir", str(HERE))
+    with (
+        server(app_command, env, APP_PORT, args.server_core) as app_process,
+        server(ceiling_command, env, CEILING_PORT, args.server_core),
+    ):
+        urls = url_sets(database, ceiling, args.seed)
+        files = {}
+        for scenario, paths in urls.items():
+            files[scenario] = args.dir / f"paths-{count}-{scenario.replace(' ', '-')}.txt"
+            files[scenario].write_text("\n".join(paths) + "\n")
+        rows = []
+        for scenario in urls:
+            row = Row(scenario)
+            targets = [("app", app)] + ([("ceiling", ceiling)] if scenario != "snippets" else [])
+            if len(targets) == 2:
+                row.identical = same_bytes(app, ceiling, urls[scenario])
+            for round_ in range(args.rounds):
+                for name, base in targets if round_ % 2 == 0 else targets[::-1]:
+                    warm(database)
+                    figures = wrk(
+                        base, files[scenario], seconds=args.duration, connections=args.connections, core=args.load_core
+                    )
+                    getattr(row, name).append(figures)
+                    print(f"  {count:,} {scenario} {name}: {figures}", file=sys.stderr)
+            rows.append(row)
+        healthz = healthz_under_search(app, files["search"], args)
+        rss = rss_megabytes(app_process.pid)
+    return Result(count, rows, healthz, rss, space(database, count), facts["import_seconds"])
+
+
+def healthz_under_search(app: str, search_paths: Path, args: argparse.Namespace) -> Figures:
+    """/healthz latency, probed back to back from one connection while 16 others search.
+
+    A probe is timed until its answer arrives, however late (wrk would drop answers that
+    arrive after its run ends), so a server that starves its health check shows it.
+    """
+    load = threading.Thread(
+        target=wrk,
+        args=(app, search_paths),
+        kwargs={"seconds": args.duration, "connections": args.connections, "core": args.load_core},
+    )
+    load.start()
+    time.sleep(1)
+    connection = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=120)
+    latencies = []
+    started = time.perf_counter()
+    while load.is_alive():
+        sent = time.perf_counter()
+        connection.request("GET", "/healthz")
+        connection.getresponse().read()
+        latencies.append((time.perf_counter() - sent) * 1000)
+        time.sleep(0.005)
+    load.join()
+    connection.close()
+    rate = len(latencies) / (time.perf_counter() - started)
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return Figures(rate, cuts[49], cuts[98], 0)
+
+
+def _median(figures: list[Figures], attribute: str) -> float:
+    return statistics.median(getattr(f, attribute) for f in figures)
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| claims | scenario | app req/s | app p50 ms | app p99 ms "
+        "| ceiling req/s | ceiling p99 ms | app/ceiling | same bytes |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for result in results:
+        for row in result.rows:
+            app_rps = _median(row.app, "rps")
+            ceiling = (
+                (
+                    f"{_median(row.ceiling, 'rps'):,.0f}",
+                    f"{_median(row.ceiling, 'p99'):,.1f}",
+                    f"{app_rps / _median(row.ceiling, 'rps'):.0%}",
+                )
+                if row.ceiling
+                else ("-", "-", "-")
+            )
+            errors = sum(f.errors for f in row.app)
+            flag = f" ({errors} errors)" if errors else ""
+            lines.append(
+                f"| {result.claims:,} | {row.scenario} | {app_rps:,.0f}{flag} | {_median(row.app, 'p50'):,.1f} | "
+                f"{_median(row.app, 'p99'):,.1f} | {' | '.join(ceiling)} | {row.identical} |"
+            )
+    return "\n".join(lines)
+
+
+def others(results: list[Result], connections: int) -> str:
+    lines = []
+    for r in results:
+        lines.append(
+            f"- {r.claims:,} claims: `/healthz` p50 {r.healthz.p50:,.1f} ms, p99 {r.healthz.p99:,.1f} ms "
+            f"({r.healthz.rps:,.1f} probes/s) while "
+            f"{connections} connections search; server RSS {r.rss}; import {r.import_seconds:,.1f} s "
+            f"({r.claims / r.import_seconds:,.0f} claims/s); database {r.space}"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.machine(),
+    )
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) // 1024**2  # type: ignore[union-attr]
+    packages = ["fastapi", "starlette", "uvicorn", "sqlalchemy", "pydantic", "orjson", "psycopg"]
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in packages)
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0].split(" [")[0]
+    return (
+        f"{model}, {os.cpu_count()} cores, {memory} GB RAM, Linux {platform.release()}; "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {versions}; {wrk_version}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating runs per scenario and server")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "evidence-bench")
+    parser.add_argument("--server-core", type=int, default=0)
+    parser.add_argument("--load-core", type=int, default=1)
+    parser.add_argument("--write", type=Path, help="also write the report (docs/performance.md) here")
+    args = parser.parse_args()
+    for tool in ("wrk", "taskset"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is not installed: apt-get install wrk util-linux")
+    args.dir.mkdir(parents=True, exist_ok=True)
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    results = [measure(count, args) for count in args.claims]
+    figures = table(results) + "\n\n" + others(results, args.connections)
+    print(figures)
+    if args.write:
+        command = "python tests/benchmarks/run.py " + " ".join(sys.argv[1:])
+        args.write.write_text(report(figures, command, started, args))
+
+
+def report(figures: str, command: str, started: str, args: argparse.Namespace) -> str:
+    return (
+        (HERE / "performance.md.template")
+        .read_text()
+        .format(
+            figures=figures,
+            command=command,
+            started=started,
+            machine=machine(),
+            duration=args.duration,
+            rounds=args.rounds,
+            connections=args.connections,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
