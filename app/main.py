@@ -24,6 +24,7 @@ from app.explore import router as explore
 from app.explore.headers import PageHeaders
 from app.services.ranking import QuestionRanker
 from app.services.search import text_search_for
+from app.services.totals import TotalCache
 
 DESCRIPTION = """Structured, cited evidence records for the claims of a web article on ketamine
 for depression: each claim quotes the article, weighs it against the primary literature and
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = create_db_engine(settings.database_url, timeouts(settings))
         app.state.text_search = text_search_for(app.state.engine)
         app.state.ranker = QuestionRanker(app.state.text_search)
+        app.state.totals = TotalCache()
         yield
         app.state.engine.dispose()
 

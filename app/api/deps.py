@@ -9,6 +9,7 @@ from app.config import Settings
 from app.models.state import DatasetState
 from app.services.ranking import QuestionRanker
 from app.services.search import TextSearch
+from app.services.totals import TotalCache
 
 
 async def get_engine(request: Request) -> Engine:
@@ -37,6 +38,11 @@ def absolute_base(request: Request, settings: Settings) -> str:
     return settings.public_url or str(request.base_url).rstrip("/")
 
 
+async def get_totals(request: Request) -> TotalCache:
+    totals: TotalCache = request.app.state.totals
+    return totals
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 TextSearchDep = Annotated[TextSearch, Depends(get_text_search)]
@@ -56,5 +62,6 @@ def get_cursor_secret(request: Request, engine: EngineDep, settings: SettingsDep
 
 
 CursorSecretDep = Annotated[str, Depends(get_cursor_secret)]
+TotalsDep = Annotated[TotalCache, Depends(get_totals)]
 Limit = Annotated[int, Query(ge=1, le=200, description="Items per page")]
 Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque `next_cursor` from the previous page")]

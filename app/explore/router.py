@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BeforeValidator
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from app.api.deps import Cursor, CursorSecretDep, EngineDep, TextSearchDep
+from app.api.deps import Cursor, CursorSecretDep, EngineDep, TextSearchDep, TotalsDep
 from app.errors import NotFound
 from app.explore import views
 from app.explore.pages import render
@@ -51,6 +51,7 @@ def search_page(
     engine: EngineDep,
     secret: CursorSecretDep,
     text_search: TextSearchDep,
+    totals: TotalsDep,
     q: Annotated[str | None, Query(description="Full-text search, as in /v1/claims")] = None,
     topic: Annotated[Slug | None, Blank] = None,
     verdict: Annotated[Verdict | None, Blank] = None,
@@ -69,6 +70,7 @@ def search_page(
             synonyms=request.app.state.synonyms,
             secret=secret,
             text_search=text_search,
+            totals=totals,
         )
     return render(request, "search.html", **view)
 

@@ -15,6 +15,7 @@ from app.services.overview import dataset_overview
 from app.services.paging import PageRequest
 from app.services.quotes import CitingClaim, citing_claims
 from app.services.search.base import TextSearch
+from app.services.totals import TotalCache
 
 ALL_ROWS = 200  # topics and revisions shown on one page; more are rare and reachable through the API
 _UNVERSIONED = {"version", "created_at", "updated_at", "reviewed_at", "status"}
@@ -37,11 +38,19 @@ def home(*, conn: Connection, secret: str, text_search: TextSearch) -> dict[str,
 
 
 def search(
-    *, conn: Connection, state: SearchState, synonyms: SynonymTable, secret: str, text_search: TextSearch
+    *,
+    conn: Connection,
+    state: SearchState,
+    synonyms: SynonymTable,
+    secret: str,
+    text_search: TextSearch,
+    totals: TotalCache,
 ) -> dict[str, Any]:
     filters = state.filters(synonyms)
     page = state.page_request(secret)
-    found = claims.list_claims(conn=conn, filters=filters, sort=state.order, page=page, text_search=text_search)
+    found = claims.list_claims(
+        conn=conn, filters=filters, sort=state.order, page=page, text_search=text_search, totals=totals
+    )
     facets = facet_counts(conn=conn, state=state, filters=filters, text_search=text_search)
     labels = {facet: {item["value"]: item["label"] for item in items} for facet, items in facets.items()}
     hits = [

@@ -198,10 +198,13 @@ class RevisionPublic(BaseModel):
 
 
 class Claim(SQLModel, table=True):
+    # Covering: lists and filters are answered from these alone, never from the wide rows (0007).
     __table_args__ = (
-        Index("ix_claim_status_id", "status", "id"),
-        Index("ix_claim_status_updated", "status", "updated_at", "id"),
-        Index("ix_claim_status_certainty", "status", "certainty_rank", "id"),
+        Index("ix_claim_list_by_id", "status", "id", "topic_id", "verdict", "certainty_rank"),
+        Index("ix_claim_list_by_topic", "status", "topic_id", "id", "verdict", "certainty_rank"),
+        Index("ix_claim_list_by_updated", "status", "updated_at", "id", "topic_id", "verdict", "certainty_rank"),
+        Index("ix_claim_list_by_certainty", "status", "certainty_rank", "id", "topic_id", "verdict"),
+        Index("ix_claim_id_filters", "id", "status", "topic_id", "verdict", "certainty_rank"),
     )
 
     id: str = Field(primary_key=True, max_length=81)

@@ -5,8 +5,9 @@ from enum import StrEnum
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, false, literal, select
+from sqlalchemy import Select, bindparam, false, literal, select
 from sqlalchemy.engine import Connection
+from sqlmodel import col
 
 from app.domain.query import Query
 from app.errors import BadQuery, KeyRequired, NotFound
@@ -16,6 +17,7 @@ from app.services.paging import (
     Page,
     PageRequest,
     SortKey,
+    count_rows,
     fetch_page,
     float_key,
     int_key,
@@ -23,6 +25,7 @@ from app.services.paging import (
     moment_key,
 )
 from app.services.search import TextSearch
+from app.services.totals import TotalCache
 
 
 class ClaimSort(StrEnum):
@@ -114,9 +117,13 @@ def list_claims(
     sort: ClaimSort,
     page: PageRequest,
     text_search: TextSearch,
+    totals: TotalCache,
     drafts_visible: bool = False,
 ) -> ClaimPage:
-    """A page of claims: ordered ids first, then their pre-rendered documents (kept out of the sort)."""
+    """A page of claims: ordered ids first, then their pre-rendered documents (kept out of the sort).
+
+    The total is counted once per filter and dataset generation (`totals`), not once per page.
+    """
     require_public(filters.status, drafts_visible)
     query, score = filtered(filters, Claim.id, text_search=text_search)
     if sort == ClaimSort.relevance:
@@ -125,17 +132,26 @@ def list_claims(
         keys = [SortKey(score, descending=True, from_json=float_key), _BY_ID]
     else:
         keys = SORT_KEYS[sort]
-    counted = passing(filters, text_search=text_search) if filters.search is not None else None
-    result = fetch_page(conn, query.add_columns(*(key.column for key in keys)), keys, page, counted=counted)
+    counted = passing(filters, text_search=text_search) if filters.search is not None else query
+    total = totals.total(conn, repr(filters), lambda: count_rows(conn, counted))
+    result = fetch_page(conn, query.add_columns(*(key.column for key in keys)), keys, page, total=total)
     ids = [row.id for row in result.rows]
     documents = dict(conn.execute(select(Claim.id, Claim.document).where(Claim.id.in_(ids))).all())  # type: ignore[attr-defined]
     matches = text_search.fragments(conn, filters.search, ids) if filters.search is not None else {}
     return ClaimPage(result, [documents[i] for i in ids], [matches.get(i) for i in ids])
 
 
+# Built once: the hot single-claim read skips statement construction (SQLAlchemy caches the SQL).
+_CLAIM_DOCUMENT = select(Claim.document, Claim.status).where(Claim.id == bindparam("claim_id"))
+_SOURCE_REF_COLUMNS = ("id", "kind", "title", "container_title", "issued", "doi", "pmid", "url", "citation")
+_SOURCE_REFS = select(*(col(getattr(Source, name)) for name in _SOURCE_REF_COLUMNS)).where(
+    col(Source.id).in_(bindparam("source_ids", expanding=True))
+)
+
+
 def read_claim(*, conn: Connection, claim_id: str, drafts_visible: bool = False) -> dict[str, Any]:
     """The claim with each citation's source expanded."""
-    row = conn.execute(select(Claim.document, Claim.status).where(Claim.id == claim_id)).first()
+    row = conn.execute(_CLAIM_DOCUMENT, {"claim_id": claim_id}).first()
     if row is None:
         raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
     require_public(row.status, drafts_visible)
@@ -153,18 +169,7 @@ def cited_refs(*, conn: Connection, claim: dict[str, Any]) -> dict[str, dict[str
 
 
 def source_refs(*, conn: Connection, source_ids: set[str]) -> list[dict[str, Any]]:
-    columns = (
-        Source.id,
-        Source.kind,
-        Source.title,
-        Source.container_title,
-        Source.issued,
-        Source.doi,
-        Source.pmid,
-        Source.url,
-        Source.citation,
-    )
-    rows = conn.execute(select(*columns).where(Source.id.in_(source_ids))).all()  # type: ignore[attr-defined]
+    rows = conn.execute(_SOURCE_REFS, {"source_ids": list(source_ids)}).all()
     return [
         {
             "id": row.id,

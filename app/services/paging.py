@@ -87,19 +87,23 @@ def _after(keys: Sequence[SortKey], values: Sequence[object]) -> ColumnElement[b
     return or_(*clauses)
 
 
+def count_rows(conn: Connection, query: Select[Any]) -> int:
+    return int(conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one())
+
+
 def fetch_page(
     conn: Connection,
     query: Select[Any],
     keys: Sequence[SortKey],
     request: PageRequest,
-    counted: Select[Any] | None = None,
+    total: int | None = None,
 ) -> Page:
     """Run `query` (its selected columns end with the sort keys) for one page and its total.
 
-    `counted`, when given, selects the same rows more cheaply for the total.
+    `total`, when the caller knows it, saves counting the rows.
     """
-    base = query if counted is None else counted
-    total = conn.execute(select(func.count()).select_from(base.order_by(None).subquery())).scalar_one()
+    if total is None:
+        total = count_rows(conn, query)
     if request.cursor is not None:
         raw = decode_cursor(request.cursor, scope=request.scope, secret=request.secret, arity=len(keys))
         try:

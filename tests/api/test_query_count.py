@@ -43,3 +43,19 @@ def test_a_question_costs_the_same_whatever_its_length(counted):
     again = [statements_for(counted, short), statements_for(counted, long)]
     assert first[0] == first[1] and again[0] == again[1], (first, again)
     assert again[0] == first[0] - 1 and again[0] <= 6, (first, again)
+
+
+def test_a_filtered_list_costs_the_same_whatever_its_size(counted):
+    statements_for(counted, "/v1/claims?topic=safety&limit=1")
+    counts = [statements_for(counted, f"/v1/claims?topic=safety&limit={size}") for size in (2, 15)]
+    assert counts[0] == counts[1] and counts[0] <= 6, counts
+
+
+def test_a_next_page_is_not_counted_again(counted):
+    """A list's total is counted once per filter and dataset generation, not once per page."""
+    client, statements = counted
+    first = client.get("/v1/claims?limit=2").json()
+    statements.clear()
+    second = client.get("/v1/claims", params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert second["total"] == first["total"]
+    assert not any("count(" in statement.lower() for statement in statements), statements

@@ -1,7 +1,8 @@
 """The ceiling: a bare ASGI app over stdlib sqlite3 answering the benchmarked reads with the API's bytes.
 
 No framework, no ORM, no validation beyond what the URLs need: the least work that yields
-the same response bodies as the real app (run.py checks they are byte-identical). What it
+the same response bodies as the real app (run.py checks they are byte-identical). Like the
+app, it counts a list's total once per filter and dataset generation. What it
 serves per second on one core is the yardstick the real app is measured against:
 
     GET /v1/claims/{id}                                      detail, sources expanded
@@ -12,7 +13,7 @@ serves per second on one core is the yardstick the real app is measured against:
 Query parsing and synonyms reuse the app's pure domain functions (they cost microseconds);
 everything touching the database is hand-written SQL.
 
-    EVIDENCE_BENCH_DB=/tmp/bench.db uvicorn --app-dir tests/benchmarks ceiling:app --port 8001 --no-access-log
+    EVIDENCE_BENCH_DB=/tmp/bench.db uvicorn tests.benchmarks.ceiling:app --port 8001 --no-access-log
 """
 
 import os
@@ -29,20 +30,28 @@ from app.domain.cursor import decode_cursor, encode_cursor
 from app.domain.query import Alternatives, Phrase, Query, parse_query
 from app.domain.synonyms import expand, synonym_table
 
-SECRET = Settings().cursor_secret
 SYNONYMS = synonym_table(read_synonyms(Settings().data_dir / SYNONYMS_FILE, []))
 RANK = {"high": 4, "moderate": 3, "low": 2, "very_low": 1}
 BM25 = "-bm25(claim_fts, 0.0, 12.0, 6.0, 1.5, 0.5, 2.0)"
-SOURCE_COLUMNS = "id, kind, title, container_title, substr(issued, 1, 4), doi, pmid, url"
-SOURCE_KEYS = ("id", "kind", "title", "container_title", "year", "doi", "pmid", "url")
+SOURCE_COLUMNS = "id, kind, title, container_title, substr(issued, 1, 4), doi, pmid, url, citation"
+SOURCE_KEYS = ("id", "kind", "title", "container_title", "year", "doi", "pmid", "url", "citation")
 JSON = [(b"content-type", b"application/json")]
 _local = threading.local()
+_totals: dict[tuple[int, str], int] = {}  # counts per dataset generation and filter, as the app keeps them
 
 
 def _db() -> sqlite3.Connection:
     if not hasattr(_local, "db"):
-        _local.db = sqlite3.connect(os.environ.get("EVIDENCE_BENCH_DB", "evidence.db"), check_same_thread=False)
+        path = os.environ.get("EVIDENCE_BENCH_DB", "evidence.db")
+        _local.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        _local.secret = _secret(_local.db)
     return _local.db
+
+
+def _secret(db: sqlite3.Connection) -> str:
+    """EVIDENCE_CURSOR_SECRET, else the database's own key, as the app signs cursors."""
+    configured = Settings().cursor_secret
+    return configured or db.execute("SELECT cursor_secret FROM dataset_state").fetchone()[0]
 
 
 def _phrase(phrase: Phrase) -> str:
@@ -77,6 +86,14 @@ def detail(claim_id: str) -> tuple[int, bytes]:
     return 200, orjson.dumps(claim)
 
 
+def _total(db: sqlite3.Connection, sql: str, values: list[Any]) -> int:
+    generation = db.execute("SELECT generation FROM dataset_state").fetchone()[0]
+    key = (generation, sql + repr(values))
+    if key not in _totals:
+        _totals[key] = db.execute(sql, values).fetchone()[0]
+    return _totals[key]
+
+
 def _scope(params: list[tuple[str, str]]) -> str:
     return "/v1/claims?" + "&".join(f"{k}={v}" for k, v in sorted(p for p in params if p[0] != "cursor"))
 
@@ -93,14 +110,14 @@ def listing(params: list[tuple[str, str]]) -> tuple[int, bytes]:
         where.append("certainty_rank >= ?")
         values.append(RANK[args["min_certainty"]])
     db = _db()
-    total = db.execute(f"SELECT count(*) FROM claim WHERE {' AND '.join(where)}", values).fetchone()[0]
+    total = _total(db, f"SELECT count(*) FROM claim WHERE {' AND '.join(where)}", values)
     scope = _scope(params)
     if "cursor" in args:
         where.append("id > ?")
-        values += decode_cursor(args["cursor"], scope=scope, secret=SECRET, arity=1)
+        values += decode_cursor(args["cursor"], scope=scope, secret=_local.secret, arity=1)
     sql = f"SELECT id, document FROM claim WHERE {' AND '.join(where)} ORDER BY id LIMIT ?"
     rows = db.execute(sql, [*values, limit + 1]).fetchall()
-    cursor = encode_cursor([rows[limit - 1][0]], scope=scope, secret=SECRET) if len(rows) > limit else None
+    cursor = encode_cursor([rows[limit - 1][0]], scope=scope, secret=_local.secret) if len(rows) > limit else None
     items = [orjson.Fragment(row[1]) for row in rows[:limit]]
     return 200, orjson.dumps({"items": items, "next_cursor": cursor, "total": total})
 
@@ -114,11 +131,11 @@ def search(params: list[tuple[str, str]]) -> tuple[int, bytes]:
     every, any_ = _match(query, " AND "), _match(query, " OR ")
     db = _db()
     counted = "SELECT count(*) FROM claim_fts JOIN claim ON claim.id = claim_fts.claim_id"
-    total = db.execute(f"{counted} WHERE claim_fts MATCH ? AND claim.status = 'vetted'", (every,)).fetchone()[0]
+    total = _total(db, f"{counted} WHERE claim_fts MATCH ? AND claim.status = 'vetted'", [every])
     after, values = "", [every]
     scope = _scope(params)
     if "cursor" in args:
-        score, last_id = decode_cursor(args["cursor"], scope=scope, secret=SECRET, arity=2)
+        score, last_id = decode_cursor(args["cursor"], scope=scope, secret=_local.secret, arity=2)
         after = "AND (score < ? OR (score = ? AND claim.id > ?))"
         values += [score, score, last_id]
     rows = db.execute(
@@ -130,7 +147,7 @@ def search(params: list[tuple[str, str]]) -> tuple[int, bytes]:
         [*values, limit + 1],
     ).fetchall()
     last = rows[limit - 1] if len(rows) > limit else None
-    cursor = encode_cursor([last[3], last[1]], scope=scope, secret=SECRET) if last else None
+    cursor = encode_cursor([last[3], last[1]], scope=scope, secret=_local.secret) if last else None
     rows = rows[:limit]
     marks = ",".join("?" * len(rows))
     fragments = dict(

@@ -1,30 +1,39 @@
 """Fill a scratch database with the bundled dataset plus N synthetic claims, through the real write path.
 
-Claims come from corpus.py (an 8,000-word Zipf vocabulary; see there). They are written the
+Claims come from synthetic.py (an 8,000-word Zipf vocabulary; see there). They are written the
 way curated data is: validation, pre-rendered documents, revisions, search index, in
 transactions of --batch claims, with progress and the import rate. Nothing here is evidence:
 every synthetic id starts with "synthetic-", so use a scratch database.
 
-    EVIDENCE_DATABASE_URL=sqlite:////tmp/bench.db python tests/benchmarks/generate_claims.py --count 100000
+    EVIDENCE_DATABASE_URL=sqlite:////tmp/bench.db python -m tests.benchmarks.generate_claims --count 100000
 """
 
 import argparse
 import random
 import sys
 import time
+from collections.abc import Iterator
 
-from corpus import ClaimFactory, Vocabulary, bundled_texts, dataset_root
 from sqlmodel import Session
 
 from app import migrate
 from app.config import Settings
 from app.dataset import read_dataset
 from app.db import create_db_engine
+from app.models.claim import ClaimIn
 from app.services.curation import save_claim
 from app.services.loading import load_dataset
 from app.services.search import text_search_for
+from tests.benchmarks.synthetic import ClaimFactory, Vocabulary, bundled_texts, dataset_root
 
 VOCABULARY_SIZE = 8_000
+
+
+def synthetic_claims(count: int, seed: int) -> Iterator[ClaimIn]:
+    """`count` synthetic claims over the bundled topics and sources, the same for the same seed."""
+    dataset = read_dataset(dataset_root())
+    vocabulary = Vocabulary.from_texts(bundled_texts(dataset), VOCABULARY_SIZE)
+    return ClaimFactory(dataset, vocabulary, random.Random(seed)).claims(count)
 
 
 def main() -> None:
@@ -36,12 +45,8 @@ def main() -> None:
     settings = Settings()
     engine = create_db_engine(settings.database_url)
     migrate.upgrade(engine)
-    dataset = read_dataset(dataset_root())
-    load_dataset(engine=engine, dataset=dataset, changed_by="benchmark setup")
-    factory = ClaimFactory(
-        dataset, Vocabulary.from_texts(bundled_texts(dataset), VOCABULARY_SIZE), random.Random(args.seed)
-    )
-    claims = factory.claims(args.count)
+    load_dataset(engine=engine, dataset=read_dataset(dataset_root()), changed_by="benchmark setup")
+    claims = synthetic_claims(args.count, args.seed)
     text_search = text_search_for(engine)
     started = time.perf_counter()
     done = 0

@@ -7,9 +7,9 @@ alternate between the two in one sitting, every run bounded by --duration, the d
 read into the page cache before each one. The response cache is off and URLs rotate through
 thousands of distinct requests, so every answer is computed. Loopback only.
 
-    python tests/benchmarks/run.py                          # 10k and 100k, SQLite
-    python tests/benchmarks/run.py --claims 1000000         # 1M
-    python tests/benchmarks/run.py --write docs/performance.md
+    python -m tests.benchmarks.run                          # 10k and 100k, SQLite
+    python -m tests.benchmarks.run --claims 1000000         # 1M
+    python -m tests.benchmarks.run --write docs/performance.md
 """
 
 import argparse
@@ -35,10 +35,9 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
 
-from corpus import Vocabulary, bundled_texts, dataset_root, questions
-from generate_claims import VOCABULARY_SIZE
-
 from app.dataset import read_dataset
+from tests.benchmarks.generate_claims import VOCABULARY_SIZE
+from tests.benchmarks.synthetic import Vocabulary, bundled_texts, dataset_root, questions
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -112,9 +111,10 @@ def build(database: Path, count: int) -> dict[str, float]:
         database.unlink(missing_ok=True)
         print(f"building {database} ({count:,} claims) ...", file=sys.stderr)
         output = subprocess.run(
-            [sys.executable, str(HERE / "generate_claims.py"), "--count", str(count)],
+            [sys.executable, "-m", "tests.benchmarks.generate_claims", "--count", str(count)],
             env=env,
             check=True,
+            cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,
         ).stdout
@@ -250,7 +250,7 @@ def measure(count: int, args: argparse.Namespace) -> Result:
     }
     app, ceiling = f"http://127.0.0.1:{APP_PORT}", f"http://127.0.0.1:{CEILING_PORT}"
     app_command = uvicorn("app.main:create_app", APP_PORT, "--factory")
-    ceiling_command = uvicorn("ceiling:app", CEILING_PORT, "--app-dir", str(HERE))
+    ceiling_command = uvicorn("tests.benchmarks.ceiling:app", CEILING_PORT)
     with (
         server(app_command, env, APP_PORT, args.server_core) as app_process,
         server(ceiling_command, env, CEILING_PORT, args.server_core),
@@ -392,7 +392,7 @@ def main() -> None:
     figures = table(results) + "\n\n" + others(results, args.connections)
     print(figures)
     if args.write:
-        command = "python tests/benchmarks/run.py " + " ".join(sys.argv[1:])
+        command = "python -m tests.benchmarks.run " + " ".join(sys.argv[1:])
         args.write.write_text(report(figures, command, started, args))
 
 

@@ -17,6 +17,7 @@ from app.services.claims import ClaimFilters, ClaimSort
 from app.services.paging import PageRequest
 from app.services.ranking import QuestionRanker
 from app.services.search import text_search_for
+from app.services.totals import TotalCache
 
 DEFAULT_QUESTIONS = ["ketamine", "esketamine Medicaid", "is ketamine better than ECT", "can ketamine damage the liver"]
 
@@ -33,7 +34,14 @@ def main() -> None:
             started = time.perf_counter()
             filters = ClaimFilters(search=expand(parse_query(question), table))
             page = PageRequest(limit=10, cursor=None, scope="benchmark", secret="benchmark")
-            claims.list_claims(conn=conn, filters=filters, sort=ClaimSort.relevance, page=page, text_search=text_search)
+            claims.list_claims(
+                conn=conn,
+                filters=filters,
+                sort=ClaimSort.relevance,
+                page=page,
+                text_search=text_search,
+                totals=TotalCache(max_entries=0),
+            )
             searched = time.perf_counter()
             wanted = snippets.SnippetQuery(
                 search=expand(parse_query(question, strict=False), table),

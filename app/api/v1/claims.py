@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.auth import may_read_drafts
-from app.api.deps import Cursor, CursorSecretDep, EngineDep, Limit, SettingsDep, TextSearchDep, absolute_base
+from app.api.deps import Cursor, CursorSecretDep, EngineDep, Limit, SettingsDep, TextSearchDep, TotalsDep, absolute_base
 from app.api.negotiation import negotiate
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
@@ -34,6 +34,7 @@ def list_claims(
     settings: SettingsDep,
     secret: CursorSecretDep,
     text_search: TextSearchDep,
+    totals: TotalsDep,
     q: Annotated[
         str | None,
         Query(description='Full text: words (all must match), "phrases", -exclusion, OR; ranked by relevance'),
@@ -64,6 +65,7 @@ def list_claims(
             page=page_request(request, secret, limit=limit, cursor=cursor),
             drafts_visible=filters.status != ClaimStatus.vetted and may_read_drafts(request, engine),
             text_search=text_search,
+            totals=totals,
         )
         counts = count_facets(conn=conn, filters=filters, facets=wanted, text_search=text_search) if wanted else None
     items = map(_with_match, found.documents, found.fragments)
