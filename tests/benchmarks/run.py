@@ -327,7 +327,7 @@ def table(results: list[Result]) -> str:
     for result in results:
         for row in result.rows:
             app_rps = _median(row.app, "rps")
-            ratios = [a.rps / c.rps for a, c in zip(row.app, row.ceiling, strict=True) if c.rps]
+            ratios = [a.rps / c.rps for a, c in zip(row.app, row.ceiling, strict=False) if c.rps]
             ceiling = (
                 (
                     f"{_median(row.ceiling, 'rps'):,.0f}",

@@ -1,6 +1,6 @@
 """Time one search and one snippet answer per question in-process, without HTTP or caching.
 
-EVIDENCE_DATABASE_URL=sqlite:////tmp/bench.db python tests/benchmarks/search_latency.py "is ketamine better than ECT"
+EVIDENCE_DATABASE_URL=sqlite:////tmp/bench.db python -m tests.benchmarks.search_latency "is ketamine better than ECT"
 """
 
 import sys
