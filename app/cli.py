@@ -22,6 +22,7 @@ from app.models.topic import Topic
 from app.models.types import iso_utc
 from app.services.keys import create_key, list_keys, revoke_key
 from app.services.loading import LoadSummary, load_dataset
+from app.serving import uvicorn_options
 
 cli = typer.Typer(help="Ketamine Evidence API: serve and curate cited evidence records.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema commands.", no_args_is_help=True)
@@ -159,7 +160,10 @@ def serve(
             typer.echo(f"First run: loading {settings.data_dir} into {engine.url.render_as_string()}")
             _load(engine, _checked(settings.data_dir), changed_by="evidence serve (first run)")
     typer.echo(f"Serving on http://{host}:{port}  (docs at /docs)")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    if host not in ("127.0.0.1", "localhost") and "*" not in settings.allowed_hosts:
+        hosts = ", ".join(settings.allowed_hosts)
+        typer.echo(f"Answering only for Host {hosts}: set EVIDENCE_ALLOWED_HOSTS to the names clients use.")
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, **uvicorn_options(settings))
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """Settings read once at the edge from EVIDENCE_* environment variables."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,15 @@ class Settings(BaseSettings):
         default="Ketamine Evidence API",
         description="Organisation named as the author of ClaimReview records",
     )
+    limit_concurrency: int = Field(
+        default=512, ge=1, description="Connections and requests a worker holds at once; past it, 503"
+    )
+    keep_alive_timeout: int = Field(default=5, ge=1, description="Seconds an idle kept-alive connection stays open")
+    header_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a client has to send a request's line and headers before it is cut"
+    )
+    log_format: Literal["json", "text"] = Field(default="json", description="Log lines as JSON objects or plain text")
+    access_log: bool = Field(default=True, description="Log one line per request (method, path, status, time, id)")
     cors_origins: list[str] = Field(default=["*"], description="Origins allowed by CORS (JSON list)")
     statement_timeout: float = Field(
         default=5.0, gt=0, description="Seconds one read statement may run before the request gets a 503"

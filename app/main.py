@@ -5,13 +5,18 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from app.api import ops
-from app.api.cache import ResponseCache
+from app.api.cache import MIN_COMPRESSED_BYTES, ResponseCache
+from app.api.context import RequestContext
+from app.api.cors import cors_options
+from app.api.docs import install_docs
 from app.api.guard import RequestGuard
+from app.api.head import HeadAsGet
 from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers
 from app.api.v1 import claims, export, snippets, sources, topics
 from app.config import Settings
@@ -43,7 +48,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.engine.dispose()
 
-    app = FastAPI(title="Ketamine Evidence API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Ketamine Evidence API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.synonyms = _synonyms(settings)
     app.state.metrics_registry = CollectorRegistry()
@@ -52,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (topics.router, claims.router, sources.router, snippets.router, export.router, ops.router, explore.router)
     for router in routers:
         app.include_router(router)
+    install_docs(app)
     app.mount("/explore/static", StaticFiles(directory=pages.STATIC_DIR), name="explore-static")
     app.add_middleware(
         ResponseCache,
@@ -59,17 +72,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.response_cache_bytes,
         registry=app.state.metrics_registry,
     )
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
-        expose_headers=["ETag", "Link", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"],
-    )
+    app.add_middleware(GZipMiddleware, minimum_size=MIN_COMPRESSED_BYTES, compresslevel=6)
     api_routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, **cors_options(api_routes))
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestGuard, routes=api_routes, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(ops.RequestMetrics, registry=app.state.metrics_registry)
     app.add_middleware(PageHeaders)
+    app.add_middleware(RequestContext)
     _complete_openapi(app)
     return app
 

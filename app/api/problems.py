@@ -8,12 +8,13 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import Send
 
+from app.api.context import DEFAULT_HEADERS, REQUEST_ID_HEADER
 from app.db import is_unavailable
 from app.errors import (
     AlreadyExists,
@@ -81,6 +82,7 @@ class ProblemDetails(BaseModel):
     detail: str
     instance: str
     errors: list[FieldError] = []
+    request_id: str | None = Field(default=None, description="On 500s: the X-Request-Id the error is logged under")
 
 
 def problem(
@@ -103,8 +105,9 @@ def problem_response(
     detail: str,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    body = problem(status, slug, detail, request.url.path, errors)
+    body = problem(status, slug, detail, request.url.path, errors) | (extra or {})
     page: ProblemPage | None = request.app.state.problem_page
     if page is not None and (rendered := page(request, body, headers)) is not None:
         return rendered
@@ -150,7 +153,7 @@ async def _http_error(request: Request, error: Exception) -> Response:
     if error.status_code == 404:
         return _no_resource(request)
     slug = _HTTP_TYPES.get(error.status_code, "http-error")
-    return problem_response(request, error.status_code, slug, str(error.detail), headers=error.headers)
+    return problem_response(request, error.status_code, slug, str(error.detail), headers=dict(error.headers or {}))
 
 
 async def _database_error(request: Request, error: Exception) -> Response:
@@ -165,7 +168,11 @@ async def _database_error(request: Request, error: Exception) -> Response:
 
 async def _unexpected_error(request: Request, error: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return problem_response(request, 500, "internal-error", "the server failed; the error is logged, please report it")
+    rid = getattr(request.state, "request_id", "")
+    detail = f"the server failed; the error is logged under request id {rid}: quote it when you report it"
+    # This answer may leave from outside every middleware, so it carries their headers itself.
+    headers = DEFAULT_HEADERS | {REQUEST_ID_HEADER: rid}
+    return problem_response(request, 500, "internal-error", detail, headers=headers, extra={"request_id": rid})
 
 
 def install_problem_handlers(app: FastAPI, page: ProblemPage | None = None) -> None:

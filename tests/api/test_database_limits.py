@@ -116,7 +116,7 @@ def test_a_database_error_that_is_not_an_outage_is_a_logged_500_revealing_nothin
         assert client.get("/v1/topics").status_code == 200
     body = assert_problem(response, 500, "internal-error")
     assert "claim_fts" not in response.text and "retry-after" not in response.headers
-    assert body["detail"] == "the server failed; the error is logged, please report it"
+    assert body["request_id"] == response.headers["x-request-id"] and body["request_id"] in body["detail"]
     assert any("claim_fts" in str(record.exc_info[1]) for record in caplog.records if record.exc_info)
 
 

@@ -1,0 +1,73 @@
+"""How `evidence serve` runs uvicorn: bounded, quiet about itself, and strict with slow or oversized requests."""
+
+import asyncio
+import logging
+from functools import cache
+from typing import Any
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from app.config import Settings
+from app.logs import log_config
+
+logger = logging.getLogger("app.serving")
+
+# Longer than any URL the app accepts (it answers those with a 414), so the app sees them first.
+MAX_REQUEST_HEAD_BYTES = 256 * 1024
+
+
+@cache
+def _header_timeout() -> float:
+    """Read once per worker process, which inherits the environment `evidence serve` was given."""
+    return Settings().header_timeout
+
+
+class HeaderDeadlineProtocol(H11Protocol):
+    """h11 that closes a connection whose request line and headers take too long (uvicorn has no such limit)."""
+
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        if self._deadline is None and self._between_requests():
+            self._arm()  # the first bytes of the next request on a kept-alive connection
+        super().data_received(data)
+        if not self._between_requests():
+            self._disarm()  # the app has the request
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _between_requests(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete
+
+    def _arm(self) -> None:
+        self._deadline = self.loop.call_later(_header_timeout(), self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if not self.transport.is_closing():
+            logger.info("closed a connection whose request headers took over %s s", _header_timeout())
+            self.transport.close()
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """Everything `evidence serve` tells uvicorn besides host, port and workers."""
+    return {
+        "http": HeaderDeadlineProtocol,
+        "h11_max_incomplete_event_size": MAX_REQUEST_HEAD_BYTES,
+        "limit_concurrency": settings.limit_concurrency,
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "server_header": False,
+        "access_log": False,  # the app writes its own, with the request id
+        "log_config": log_config(settings.log_format, access=settings.access_log),
+    }
