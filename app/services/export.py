@@ -17,6 +17,7 @@ from app.errors import NotFound
 from app.models.claim import Citation, Claim, ClaimStatus
 from app.models.source import Source
 from app.models.topic import Topic
+from app.services.claims import source_refs
 
 BATCH = 200
 AnySelect = Select[*tuple[Any, ...]]
@@ -47,18 +48,23 @@ def check_selection(*, conn: Connection, request: ExportRequest) -> None:
             raise NotFound(f"no vetted claim has id '{request.claim}'; list them at /v1/claims")
 
 
-def claims(conn: Connection, request: ExportRequest) -> Iterator[dict[str, Any]]:
-    """Each selected claim's public document, by id."""
+def claims(conn: Connection, request: ExportRequest) -> Iterator[tuple[dict[str, Any], dict[str, dict[str, Any]]]]:
+    """Each selected claim's public document, by id, with the sources it cites (looked up once per batch)."""
     query = _selected(select(col(Claim.id), col(Claim.document)), request)
-    for row in _batches(conn, query, col(Claim.id)):
-        yield orjson.loads(row.document)
+    for rows in _pages(conn, query, col(Claim.id)):
+        documents = [orjson.loads(row.document) for row in rows]
+        cited = {citation["source_id"] for document in documents for citation in document["citations"]}
+        sources = {ref["id"]: ref for ref in source_refs(conn=conn, source_ids=cited)}
+        for document in documents:
+            yield document, sources
 
 
 def cited_sources(conn: Connection, request: ExportRequest) -> Iterator[Any]:
     """Every source the selected claims cite, material included, by id (rows of the public columns)."""
     cited = _selected(select(col(Citation.source_id)).join(Claim, col(Claim.id) == col(Citation.claim_id)), request)
     query = select(*SOURCE_COLUMNS).where(col(Source.id).in_(cited.scalar_subquery()))
-    yield from _batches(conn, query, col(Source.id))
+    for rows in _pages(conn, query, col(Source.id)):
+        yield from rows
 
 
 def _selected(query: AnySelect, request: ExportRequest) -> AnySelect:
@@ -70,13 +76,14 @@ def _selected(query: AnySelect, request: ExportRequest) -> AnySelect:
     return query
 
 
-def _batches(conn: Connection, query: AnySelect, key: Any) -> Iterator[Any]:
+def _pages(conn: Connection, query: AnySelect, key: Any) -> Iterator[list[Any]]:
     """Rows in key order, BATCH at a time, each batch a statement of its own."""
     last = None
     while True:
         page = query if last is None else query.where(key > last)
-        rows = conn.execute(page.order_by(key).limit(BATCH)).all()
-        yield from rows
+        rows = list(conn.execute(page.order_by(key).limit(BATCH)).all())
+        if rows:
+            yield rows
         if len(rows) < BATCH:
             return
         last = rows[-1]._mapping[key.key]

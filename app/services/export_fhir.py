@@ -7,7 +7,6 @@ from sqlalchemy.engine import Connection
 
 from app.domain.fhir import assessment_resource, citation_resource, evidence_resource, full_url
 from app.models.types import iso_utc, now_utc
-from app.services import claims as claim_reads
 from app.services.export import ExportRequest, cited_sources, claims, json_array
 from app.services.facets import FIXED_LABELS
 
@@ -20,16 +19,9 @@ def bundle(conn: Connection, request: ExportRequest) -> Iterator[bytes]:
 def _entries(conn: Connection, request: ExportRequest) -> Iterator[dict[str, Any]]:
     for row in cited_sources(conn, request):
         yield _entry(citation_resource(row._mapping, base_url=request.base_url))
-    for claim in claims(conn, request):
-        yield from (_entry(resource) for resource in claim_resources(conn, claim, base_url=request.base_url))
-
-
-def claim_resources(conn: Connection, claim: dict[str, Any], *, base_url: str) -> list[dict[str, Any]]:
-    """A claim's Evidence and its ArtifactAssessment."""
-    return [
-        evidence_resource(claim, claim_reads.cited_refs(conn=conn, claim=claim), base_url=base_url),
-        assessment_resource(claim, verdict_label=FIXED_LABELS[claim["verdict"]]),
-    ]
+    for claim, sources in claims(conn, request):
+        yield _entry(evidence_resource(claim, sources, base_url=request.base_url))
+        yield _entry(assessment_resource(claim, verdict_label=FIXED_LABELS[claim["verdict"]]))
 
 
 def _entry(resource: dict[str, Any]) -> dict[str, Any]:
