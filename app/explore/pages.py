@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
+from app.api.v1.export import EXPORTERS
 from app.explore import words
 from app.explore.headers import PAGE_HEADERS
 from app.services.search.base import MARK_END, MARK_START
@@ -61,6 +62,7 @@ def make_templates() -> Jinja2Templates:
         RELIABILITY=words.RELIABILITY,
         PICO=words.PICO,
         REFERENCE_FORMATS=words.REFERENCE_FORMATS,
+        EXPORTS=[(str(name), words.EXPORT_FORMATS.get(name, str(name))) for name in EXPORTERS],
         notice=NOTICE,
     )
     return Jinja2Templates(env=env)

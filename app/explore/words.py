@@ -99,3 +99,13 @@ REFERENCE_FORMATS: dict[str, str] = {
     ReferenceFormat.ris: "RIS",
     ReferenceFormat.csl_json: "CSL-JSON",
 }
+
+EXPORT_FORMATS: dict[str, str] = {
+    "bibtex": "BibTeX references",
+    "ris": "RIS references",
+    "csl-json": "CSL-JSON references",
+    "fhir": "FHIR R5 Evidence",
+    "claimreview": "schema.org ClaimReview",
+    "jsonl": "JSON Lines",
+    "csv": "CSV",
+}

@@ -2,6 +2,7 @@ from urllib.parse import quote
 
 import pytest
 
+from app.api.v1.export import EXPORTERS
 from app.domain.citations import source_link
 from app.explore.words import CERTAINTY, DOWNGRADES, VERDICTS
 from tests.explore.html import hrefs, page, texts
@@ -90,8 +91,10 @@ def test_revision_history_and_json_links(pages, claims):
     revisions = pages.get(f"/v1/claims/{claim_id}/revisions").json()["items"]
     assert texts(soup, ".revisions tbody th") == [str(r["version"]) for r in revisions]
     assert texts(soup, ".revisions tbody td:nth-of-type(2)") == [r["changed_by"] for r in revisions]
-    for href in hrefs(soup, ".use-record a"):
-        assert pages.get(href).status_code == 200
+    links = hrefs(soup, ".use-record a")
+    assert {f"/v1/export?format={name}&claim={claim_id}" for name in EXPORTERS} <= set(links)
+    for href in links:
+        assert pages.get(href).status_code == 200, href
 
 
 def test_tags_link_to_searches(pages, claims):

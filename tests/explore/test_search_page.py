@@ -2,6 +2,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from app.api.v1.export import EXPORTERS
 from tests.explore.html import hrefs, page, texts
 from tests.helpers import vetted
 
@@ -130,3 +131,11 @@ def test_the_same_search_is_offered_as_json(pages):
     assert link == "/v1/claims?q=liver&verdict=partly-supported"
     assert pages.get(link).status_code == 200
     assert texts(soup, ".hit h3") == [item["statement"] for item in pages.get(link).json()["items"]]
+
+
+def test_a_topic_search_offers_its_exports(pages):
+    soup = page(pages.get("/explore/claims?topic=safety"))
+    exports = [href for href in hrefs(soup, ".api-link a") if href.startswith("/v1/export")]
+    assert sorted(exports) == sorted(f"/v1/export?format={name}&topic=safety" for name in EXPORTERS)
+    assert all(pages.get(href).status_code == 200 for href in exports)
+    assert not [h for h in hrefs(page(pages.get("/explore/claims")), ".api-link a") if h.startswith("/v1/export")]
