@@ -1,6 +1,8 @@
 """The `evidence` command: serve, migrate, check and load the dataset."""
 
+import errno
 import re
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,10 +15,10 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app import migrate
-from app.config import Settings
+from app.config import InvalidSettings, Settings, load_settings
 from app.dataset import Dataset, read_dataset
-from app.db import create_db_engine
-from app.errors import AlreadyExists, NotFound
+from app.db import create_db_engine, is_unavailable, timeouts
+from app.errors import AlreadyExists, LoadInProgress, NotFound
 from app.models.api_key import KEY_NAME_PATTERN, KeyScope
 from app.models.topic import Topic
 from app.models.types import iso_utc
@@ -33,18 +35,37 @@ cli.add_typer(keys_cli, name="keys")
 DataDir = Annotated[Path, typer.Argument(help="A dataset folder in the data/ layout (see data/README.md)")]
 
 
-@contextmanager
-def _database(settings: Settings) -> Iterator[Engine]:
-    """A reachable, migrated database, or exit 2 saying what to check."""
-    engine = create_db_engine(settings.database_url)
+def _settings() -> Settings:
+    """The settings, or exit 2 with one line per bad variable."""
     try:
-        migrate.upgrade(engine)
+        return load_settings()
+    except InvalidSettings as error:
+        for line in error.lines:
+            typer.secho(line, fg="red", err=True)
+        typer.echo("Fix these environment variables (see README, Configuration) and run again.", err=True)
+        raise typer.Exit(2) from None
+
+
+def _upgraded(engine: Engine) -> list[str]:
+    """Migrate to the newest revision, or exit 2 saying what to check; returns what was applied."""
+    try:
+        return migrate.upgrade(engine)
     except OperationalError as error:
-        engine.dispose()
+        if not is_unavailable(error):
+            raise
         typer.secho(f"cannot reach the database {engine.url!r}: {error.orig}", fg="red", err=True)
         typer.echo("Check EVIDENCE_DATABASE_URL (see README, Configuration).", err=True)
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Engine]:
+    """A reachable, migrated database (saying which migrations it just applied), or exit 2."""
+    engine = create_db_engine(settings.database_url, timeouts(settings, limit_statements=False))
     try:
+        applied = _upgraded(engine)
+        if applied:
+            typer.echo(f"Applied migration(s) {', '.join(applied)}", err=True)
         yield engine
     finally:
         engine.dispose()
@@ -85,19 +106,31 @@ def check(path: DataDir) -> None:
 @cli.command()
 def load(path: DataDir) -> None:
     """Validate, then import the dataset in one transaction (all or nothing)."""
-    settings = Settings()
+    settings = _settings()
     dataset = _checked(path)
     with _database(settings) as engine:
-        summary = _load(engine, dataset, changed_by=f"evidence load {path}")
+        try:
+            summary = _load(engine, dataset, changed_by=f"evidence load {path}")
+        except LoadInProgress as error:
+            typer.secho(error.detail, fg="red", err=True)
+            raise typer.Exit(1) from None
     typer.secho("nothing changed" if summary.changed() == 0 else f"{summary.changed()} record(s) written", fg="green")
 
 
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
-    """Apply every pending migration to EVIDENCE_DATABASE_URL."""
-    with _database(Settings()):
-        pass
-    typer.secho("database is at the newest migration", fg="green")
+    """Apply every pending migration to EVIDENCE_DATABASE_URL, saying which."""
+    settings = _settings()
+    engine = create_db_engine(settings.database_url, timeouts(settings, limit_statements=False))
+    try:
+        applied = _upgraded(engine)
+        head = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    if applied:
+        typer.secho(f"Applied {len(applied)} migration(s): {', '.join(applied)}; the database is at {head}", fg="green")
+    else:
+        typer.secho(f"Already at the newest migration ({head}); nothing to apply", fg="green")
 
 
 @keys_cli.command("create")
@@ -109,7 +142,7 @@ def keys_create(
     if not re.fullmatch(KEY_NAME_PATTERN, name):
         typer.secho("--name: use letters, digits and . _ @ - (at most 64, starting with a letter or digit)", err=True)
         raise typer.Exit(2)
-    with _database(Settings()) as engine, Session(engine) as session, session.begin():
+    with _database(_settings()) as engine, Session(engine) as session, session.begin():
         try:
             key = create_key(session=session, name=name, scope=scope)
         except AlreadyExists as error:
@@ -122,7 +155,7 @@ def keys_create(
 @keys_cli.command("list")
 def keys_list() -> None:
     """Name, scope, created and last used of every key (never the key itself)."""
-    with _database(Settings()) as engine, Session(engine) as session:
+    with _database(_settings()) as engine, Session(engine) as session:
         keys = list_keys(session=session)
     if not keys:
         typer.echo("no keys yet; create one with `evidence keys create --name NAME --scope SCOPE`")
@@ -137,7 +170,7 @@ def keys_list() -> None:
 @keys_cli.command("revoke")
 def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name, as `evidence keys list` shows it")]) -> None:
     """Revoke a key at once; its name stays in the revisions it made."""
-    with _database(Settings()) as engine, Session(engine) as session, session.begin():
+    with _database(_settings()) as engine, Session(engine) as session, session.begin():
         try:
             revoke_key(session=session, name=name)
         except NotFound as error:
@@ -151,19 +184,57 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+    seed: Annotated[
+        bool | None,
+        typer.Option(help="Load the bundled dataset into an empty database [default: EVIDENCE_SEED_EMPTY_DATABASE]"),
+    ] = None,
 ) -> None:
-    """Serve the API; an empty database is migrated and loaded with the bundled data first."""
-    settings = Settings()
-    with _database(settings) as engine, engine.connect() as conn:
-        empty = conn.execute(select(func.count()).select_from(Topic)).scalar_one() == 0
+    """Serve the API; an empty database is migrated and, unless told not to, loaded with the bundled data first."""
+    settings = _settings()
+    _exit_if_cannot_listen(host, port)
+    with _database(settings) as engine:
+        with engine.connect() as conn:
+            empty = conn.execute(select(func.count()).select_from(Topic)).scalar_one() == 0
         if empty:
-            typer.echo(f"First run: loading {settings.data_dir} into {engine.url.render_as_string()}")
-            _load(engine, _checked(settings.data_dir), changed_by="evidence serve (first run)")
+            _seed(engine, settings, seed if seed is not None else settings.seed_empty_database)
     typer.echo(f"Serving on http://{host}:{port}  (docs at /docs)")
     if host not in ("127.0.0.1", "localhost") and "*" not in settings.allowed_hosts:
         hosts = ", ".join(settings.allowed_hosts)
         typer.echo(f"Answering only for Host {hosts}: set EVIDENCE_ALLOWED_HOSTS to the names clients use.")
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, **uvicorn_options(settings))
+
+
+def _seed(engine: Engine, settings: Settings, wanted: bool) -> None:
+    """Loud either way: a database that is empty where data was expected may be a deleted file."""
+    where = engine.url.render_as_string()
+    if not wanted:
+        typer.secho(f"WARNING: {where} is empty and seeding is off: serving no records.", fg="yellow", err=True)
+        typer.echo(f"Load data with `evidence load {settings.data_dir}`.", err=True)
+        return
+    typer.secho(
+        f"WARNING: {where} is empty: loading the bundled dataset from {settings.data_dir}. "
+        "If this database should have held data, stop now and restore it "
+        "(turn this off with --no-seed or EVIDENCE_SEED_EMPTY_DATABASE=false).",
+        fg="yellow",
+        err=True,
+    )
+    _load(engine, _checked(settings.data_dir), changed_by="evidence serve (first run)")
+
+
+def _exit_if_cannot_listen(host: str, port: int) -> None:
+    """Fail before migrating and loading if the address is taken, saying so in one line."""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            message = f"port {port} on {host} is taken by another program: stop it or choose another --port"
+            typer.secho(message, fg="red", err=True)
+        else:
+            typer.secho(f"cannot listen on {host}:{port}: {error.strerror or error}", fg="red", err=True)
+        raise typer.Exit(1) from None
 
 
 def main() -> None:

@@ -1,10 +1,11 @@
 """Settings read once at the edge from EVIDENCE_* environment variables."""
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="Seconds one read statement may run before the request gets a 503"
     )
     connect_timeout: float = Field(default=5.0, gt=0, description="Seconds to wait for a new database connection")
+    seed_empty_database: bool = Field(
+        default=True, description="`evidence serve` loads the bundled dataset into an empty database"
+    )
     pool_timeout: float = Field(default=5.0, gt=0, description="Seconds a request waits for a free pooled connection")
 
     @field_validator("public_url")
@@ -74,3 +78,50 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
+
+
+class InvalidSettings(ValueError):
+    """Settings that cannot be used; `lines` says, one per setting, which variable and what it accepts."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def _variable(field: str) -> str:
+    return f"{Settings.model_config.get('env_prefix', '')}{field}".upper()
+
+
+_KINDS = {
+    "list": 'a JSON list, e.g. ["https://app.example.com"]',
+    "bool": "true or false",
+    "float": "a number",
+    "int": "a whole number",
+    "Path": "a folder path",
+}
+
+
+def _accepts(field: str) -> str:
+    """'<kind>: <description>' for the error line, e.g. 'a whole number: Responses kept in memory...'."""
+    info = Settings.model_fields[field]
+    annotation = str(info.annotation)
+    kind = next((text for name, text in _KINDS.items() if name in annotation), "text")
+    return f"{kind}: {info.description}" if info.description else kind
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or InvalidSettings naming each bad variable (never a traceback)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            field = str(problem["loc"][0])
+            lines.append(f"{_variable(field)}: {problem['msg'].lower()}; it takes {_accepts(field)}")
+        raise InvalidSettings(lines) from None
+    except SettingsError as error:  # a value that is not JSON where JSON is needed (lists)
+        named = re.search(r'field "(\w+)"', str(error))
+        field = named.group(1) if named else ""
+        if field not in Settings.model_fields:
+            raise InvalidSettings([str(error)]) from None
+        raise InvalidSettings([f"{_variable(field)}: cannot be read; it takes {_accepts(field)}"]) from None

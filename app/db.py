@@ -11,13 +11,16 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlmodel import Session
 
 from app.config import Settings
 
@@ -217,6 +220,40 @@ def _postgres_engine(url: str, limits: Timeouts) -> Engine:
     if limits.statement is not None:
         _StallWatchdog(patience=limits.statement + limits.connect).install(engine)
     return engine
+
+
+WriteLock = Callable[[Session], bool]
+_LOAD_LOCK_KEY = 7254020
+
+
+def _advisory_lock(session: Session) -> bool:
+    """PostgreSQL: a transaction-level advisory lock, refused at once while another load holds it."""
+    return bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _LOAD_LOCK_KEY}).scalar_one())
+
+
+def _immediate_lock(session: Session) -> bool:
+    """SQLite: write first, which takes the database's write lock as BEGIN IMMEDIATE would, before any read."""
+    try:
+        session.execute(text("UPDATE dataset_state SET generation = generation"))
+    except OperationalError as error:
+        if is_unavailable(error):  # still locked after the lock wait: another writer holds it
+            return False
+        raise
+    return True
+
+
+def load_lock_for(engine: Engine) -> WriteLock:
+    """How a load takes the database to itself, so two loads never interleave and lose a version bump."""
+    return _advisory_lock if engine.dialect.name == "postgresql" else _immediate_lock
+
+
+def missing_file(engine: Engine) -> Path | None:
+    """The SQLite file the engine points at, if it is gone (a new connection would silently create it)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        return None
+    path = Path(database or "")
+    return None if path.exists() else path
 
 
 def create_db_engine(url: str, limits: Timeouts | None = None) -> Engine:

@@ -47,3 +47,7 @@ class InsufficientScope(EvidenceError):
 
 class AlreadyExists(EvidenceError):
     """A new record whose id (or name) is taken."""
+
+
+class LoadInProgress(EvidenceError):
+    """Another load holds the database; loads run one at a time."""

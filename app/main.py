@@ -19,7 +19,7 @@ from app.api.guard import RequestGuard
 from app.api.head import HeadAsGet
 from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers
 from app.api.v1 import claims, export, snippets, sources, topics
-from app.config import Settings
+from app.config import InvalidSettings, Settings, load_settings
 from app.dataset import SYNONYMS_FILE, Problem, read_synonyms
 from app.db import create_db_engine, timeouts
 from app.domain.synonyms import SynonymTable, synonym_table
@@ -37,7 +37,7 @@ carries a GRADE certainty level. Errors are RFC 9457 `application/problem+json`.
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+    settings = settings or _settings_from_environment()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -82,6 +82,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContext)
     _complete_openapi(app)
     return app
+
+
+def _settings_from_environment() -> Settings:
+    """Bad variables end start-up with one line each, not a traceback (uvicorn --factory app.main:create_app)."""
+    try:
+        return load_settings()
+    except InvalidSettings as error:
+        raise SystemExit("\n".join(error.lines)) from None
 
 
 def _synonyms(settings: Settings) -> SynonymTable:

@@ -26,14 +26,28 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision; on PostgreSQL a lock keeps replicas from racing."""
+def upgrade(engine: Engine) -> list[str]:
+    """Bring the schema to the newest revision and return the revisions applied, oldest first.
+
+    On PostgreSQL a lock keeps replicas starting together from racing.
+    """
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7254019)")
         config = alembic_config(engine)
         config.attributes["connection"] = connection
+        before = MigrationContext.configure(connection).get_current_revision()
         command.upgrade(config, "head")
+        after = MigrationContext.configure(connection).get_current_revision()
+    if after == before or after is None:
+        return []
+    applied = ScriptDirectory.from_config(config).iterate_revisions(after, before)
+    return [script.revision for script in reversed(list(applied))]
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def is_current(engine: Engine) -> bool:

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import EngineDep
+from app.db import missing_file
 from app.migrate import is_current
 
 router = APIRouter(tags=["ops"])
@@ -23,7 +24,11 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: {"description": "Database unreachable or not migrated"}})
 def readyz(engine: EngineDep) -> JSONResponse:
-    """Ready to serve: the database answers and stands at the newest migration."""
+    """Ready to serve: the database file is there, answers and stands at the newest migration."""
+    gone = missing_file(engine)
+    if gone is not None:
+        detail = f"the database file {gone} is missing: restore it, or create one with `evidence db upgrade`"
+        return JSONResponse({"status": "unavailable", "database": detail}, status_code=503)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))

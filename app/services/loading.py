@@ -8,7 +8,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.dataset import Dataset
-from app.errors import InvalidData
+from app.db import load_lock_for
+from app.errors import InvalidData, LoadInProgress
 from app.services.curation import save_claim, save_source, save_topic
 from app.services.search import text_search_for
 
@@ -35,7 +36,10 @@ def load_dataset(*, engine: Engine, dataset: Dataset, changed_by: str, progress:
     summary = LoadSummary()
     report = progress or (lambda kind, item: None)
     text_search = text_search_for(engine)
+    lock = load_lock_for(engine)
     with Session(engine) as session, session.begin():
+        if not lock(session):
+            raise LoadInProgress("another load is running on this database; run this one again when it has finished")
         for position, topic in enumerate(dataset.topics):
             outcome = save_topic(session=session, topic_in=topic, position=position, text_search=text_search)
             summary.add("topic", outcome)
