@@ -84,6 +84,13 @@ def uncached(bundled_url: str) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture(params=["client", "uncached"])
+def any_client(request: pytest.FixtureRequest) -> TestClient:
+    """Cached or not, the answers must be the same: tests on it run once through each."""
+    test_client: TestClient = request.getfixturevalue(request.param)
+    return test_client
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A private copy of the bundled data/ that a test may break."""
