@@ -99,8 +99,10 @@ def cache_keys(scope: Scope) -> tuple[_Key, _Key]:
     """Everything that shapes the bytes: the key of a plain route, and of one that varies on Accept."""
     headers = dict(scope["headers"])
     host = headers.get(b"host", b"").decode("latin-1").lower()
-    pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-    url = (scope["scheme"], host, scope["path"], urlencode(sorted(pairs, key=lambda pair: pair[0])))
+    query = scope["query_string"].decode("latin-1")
+    if "&" in query:  # one parameter needs no sorting; distinct spellings of it only cost a second entry
+        query = urlencode(sorted(parse_qsl(query, keep_blank_values=True), key=lambda pair: pair[0]))
+    url = (scope["scheme"], host, scope["path"], query)
     return (*url, None), (*url, headers.get(b"accept", b""))
 
 

@@ -2,8 +2,8 @@
 
 import logging
 import re
+import secrets
 import time
-import uuid
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,7 +26,7 @@ DEFAULT_HEADERS = {
 def incoming_request_id(scope: Scope) -> str:
     """The caller's id when it is a plain token of at most 128 characters, else a new one."""
     given = next((value for name, value in scope["headers"] if name == b"x-request-id"), b"").decode("latin-1")
-    return given if _SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    return given if _SANE_REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
 
 
 class RequestContext:

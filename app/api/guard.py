@@ -53,6 +53,8 @@ class RequestGuard:
     def __init__(self, app: ASGIApp, *, routes: Sequence[APIRoute], allowed_hosts: Sequence[str]) -> None:
         self.app = app
         self.routes = [(route, declared_query_names(route)) for route in routes]
+        # Paths without parameters are found by a dict lookup; the others by their patterns.
+        self.fixed = {entry[0].path: entry for entry in self.routes if "{" not in entry[0].path}
         self.hosts = AllowedHosts(allowed_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -70,12 +72,12 @@ class RequestGuard:
             await send_problem(send, 414, "uri-too-long", detail, scope["path"])
             return
         route, declared = self._route(scope)
-        template = route.path if route is not None else "unmatched"
-        scope.setdefault("state", {})["route_template"] = template
-        unknown = _unknown(scope["query_string"], declared) if declared is not None else []
-        if unknown:
+        if route is not None:
+            scope.setdefault("state", {})["route_template"] = route.path
+        unknown = _unknown(scope["query_string"], declared) if route is not None and declared is not None else []
+        if route is not None and unknown:
             takes = ", ".join(sorted(declared or ())) or "no query parameters"
-            detail = f"unknown query parameter(s) {', '.join(map(repr, unknown))}; {template} takes: {takes}"
+            detail = f"unknown query parameter(s) {', '.join(map(repr, unknown))}; {route.path} takes: {takes}"
             errors = [{"loc": ["query", name], "msg": "unknown parameter"} for name in unknown]
             await send_problem(send, 400, "unknown-parameters", detail, scope["path"], errors)
             return
@@ -85,6 +87,9 @@ class RequestGuard:
         """The route this request reaches (HEAD as its GET); a path matched with another method is a 405 further in."""
         if scope["method"] == "HEAD":
             scope = {**scope, "method": "GET"}
+        fixed = self.fixed.get(scope["path"])
+        if fixed is not None and scope["method"] in (fixed[0].methods or ()):
+            return fixed
         partial: tuple[APIRoute | None, frozenset[str] | None] = (None, None)
         for route, declared in self.routes:
             match, _ = route.matches(scope)

@@ -78,6 +78,7 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, send_and_record)
         finally:
-            template = scope.get("state", {}).get("route_template", "unmatched")
+            # The guard names API routes before any cache hit; the router names the rest (docs, assets).
+            template = scope.get("state", {}).get("route_template") or getattr(scope.get("route"), "path", "unmatched")
             self.requests.labels(scope["method"], template, str(status)).inc()
             self.latency.labels(template).observe(time.perf_counter() - started)
