@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BeforeValidator
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from app.api.deps import Cursor, CursorSecretDep, EngineDep, TextSearchDep, TotalsDep
+from app.api.deps import Cursor, CursorSecretDep, EngineDep, SettingsDep, TextSearchDep, TotalsDep, absolute_base
 from app.errors import NotFound
 from app.explore import views
 from app.explore.pages import render
@@ -76,10 +76,13 @@ def search_page(
 
 
 @router.get("/explore/claims/{claim_id}")
-def claim_page(request: Request, claim_id: str, engine: EngineDep, secret: CursorSecretDep) -> Response:
+def claim_page(
+    request: Request, claim_id: str, engine: EngineDep, secret: CursorSecretDep, settings: SettingsDep
+) -> Response:
     with engine.connect() as conn:
         view = views.claim(conn=conn, claim_id=claim_id, secret=secret)
-    return render(request, "claim.html", **view)
+    page_url = absolute_base(request, settings) + request.url.path
+    return render(request, "claim.html", **view, page_url=page_url)
 
 
 @router.get("/explore/sources/{source_id}")

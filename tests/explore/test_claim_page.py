@@ -101,3 +101,11 @@ def test_tags_link_to_searches(pages, claims):
     claim = next(claim for claim in claims.values() if claim.tags)
     soup = page(pages.get(f"/explore/claims/{claim.id}"))
     assert hrefs(soup, ".tags a") == [f"/explore/claims?tag={quote(tag)}" for tag in claim.tags]
+
+
+def test_cite_as_names_version_review_date_and_address(pages, claims):
+    claim_id = "ketamine-can-be-addictive"
+    record = pages.get(f"/v1/claims/{claim_id}").json()
+    cite = page(pages.get(f"/explore/claims/{claim_id}")).select_one(".cite-as").get_text(" ", strip=True)
+    assert f"version {record['version']}" in cite and record["reviewed_at"][:10] in cite
+    assert cite.endswith(f"http://testserver/explore/claims/{claim_id}")
