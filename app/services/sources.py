@@ -4,8 +4,10 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
+from sqlmodel import col
 
 from app.domain.csl import csl_item
+from app.domain.fhir import citation_resource
 from app.domain.references import ReferenceFormat, write_reference
 from app.errors import NotFound
 from app.models.source import Source, SourceKind, SourcePublic
@@ -27,7 +29,7 @@ def to_public(row: Any) -> SourcePublic:
 def list_sources(*, conn: Connection, kind: SourceKind | None, page: PageRequest) -> Page:
     query = select(*_PUBLIC_COLUMNS, Source.id.label("sort_id"))  # type: ignore[attr-defined]
     if kind is not None:
-        query = query.where(Source.kind == kind.value)
+        query = query.where(col(Source.kind) == kind.value)
     return fetch_page(conn, query, [SortKey(Source.id)], page)
 
 
@@ -43,15 +45,20 @@ def read_reference(*, conn: Connection, source_id: str, reference_format: Refere
     return write_reference(csl_item(row._mapping), reference_format)
 
 
+def read_fhir_citation(*, conn: Connection, source_id: str, base_url: str) -> dict[str, Any]:
+    """The source as a FHIR R5 Citation, the same resource the FHIR export holds."""
+    return citation_resource(_public_row(conn, source_id)._mapping, base_url=base_url)
+
+
 def _public_row(conn: Connection, source_id: str) -> Any:
-    row = conn.execute(select(*_PUBLIC_COLUMNS).where(Source.id == source_id)).first()
+    row = conn.execute(select(*_PUBLIC_COLUMNS).where(col(Source.id) == source_id)).first()
     if row is None:
         raise NotFound(f"no source has id '{source_id}'; list them at /v1/sources")
     return row
 
 
 def read_source_text(*, conn: Connection, source_id: str) -> str:
-    row = conn.execute(select(Source.text).where(Source.id == source_id)).first()
+    row = conn.execute(select(col(Source.text)).where(col(Source.id) == source_id)).first()
     if row is None:
         raise NotFound(f"no source has id '{source_id}'; list them at /v1/sources")
     if row.text is None:

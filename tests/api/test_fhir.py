@@ -131,3 +131,14 @@ def test_claim_as_evidence_by_accept(client, bundled):
     )
     assert again.status_code == 304
     assert_problem(client.get(f"/v1/claims/{claim.id}", headers={"Accept": "text/csv"}), 406, "not-acceptable")
+
+
+def test_source_as_citation_by_accept(client, bundled):
+    cited = sorted(cited_by_vetted(bundled))
+    for source_id in cited:
+        response = client.get(f"/v1/sources/{source_id}", headers={"Accept": "application/fhir+json"})
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/fhir+json"
+        assert "Accept" in response.headers["vary"]
+        in_bundle = by_type(bundle(client))["Citation"][source_id]["resource"]
+        assert validated(response.json()) == in_bundle

@@ -2,13 +2,15 @@
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.responses import PlainTextResponse, Response
 
-from app.api.deps import Cursor, CursorSecretDep, EngineDep, Limit, SettingsDep
+from app.api.deps import Cursor, CursorSecretDep, EngineDep, Limit, SettingsDep, absolute_base
 from app.api.negotiation import negotiate
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
+from app.domain.fhir import FHIR_MEDIA_TYPE
 from app.domain.references import (
     BIBTEX_MEDIA_TYPE,
     CSL_JSON_MEDIA_TYPE,
@@ -52,7 +54,7 @@ _REFERENCE_MEDIA_TYPES = {
     BIBTEX_MEDIA_TYPE: ReferenceFormat.bibtex,
     RIS_MEDIA_TYPE: ReferenceFormat.ris,
 }
-_OFFERED = [_JSON, *_REFERENCE_MEDIA_TYPES, _BIBLIOGRAPHY]
+_OFFERED = [_JSON, *_REFERENCE_MEDIA_TYPES, _BIBLIOGRAPHY, FHIR_MEDIA_TYPE]
 _TEXT = {"schema": {"type": "string"}}
 VARY = {"Vary": "Accept"}
 
@@ -68,19 +70,23 @@ VARY = {"Vary": "Accept"}
                 BIBTEX_MEDIA_TYPE: _TEXT,
                 RIS_MEDIA_TYPE: _TEXT,
                 _BIBLIOGRAPHY: _TEXT,
+                FHIR_MEDIA_TYPE: {"schema": {"type": "object"}},
             },
         },
         **problem_doc(404, 406, 422),
     },
 )
 def read_source(
+    request: Request,
     source_id: SourceId,
     engine: EngineDep,
+    settings: SettingsDep,
     accept: Annotated[
         str | None,
         Header(
             description="application/json (default), application/vnd.citationstyles.csl+json, application/x-bibtex, "
-            "application/x-research-info-systems, or text/x-bibliography; style=apa|vancouver"
+            "application/x-research-info-systems, text/x-bibliography; style=apa|vancouver, "
+            "or application/fhir+json (a Citation)"
         ),
     ] = None,
 ) -> Response:
@@ -90,6 +96,12 @@ def read_source(
         with engine.connect() as conn:
             source = sources.read_source(conn=conn, source_id=source_id)
         return Response(source.model_dump_json(), media_type=_JSON, headers=VARY)
+    if media_type == FHIR_MEDIA_TYPE:
+        with engine.connect() as conn:
+            citation = sources.read_fhir_citation(
+                conn=conn, source_id=source_id, base_url=absolute_base(request, settings)
+            )
+        return Response(orjson.dumps(citation), media_type=FHIR_MEDIA_TYPE, headers=VARY)
     if media_type == _BIBLIOGRAPHY:
         reference_format = _bibliography_style(params.get("style", Style.apa.value))
         content_type = f"{_BIBLIOGRAPHY}; charset=utf-8"
