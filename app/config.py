@@ -7,7 +7,9 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from app.resources import CHECKOUT, shipped
+
+PROJECT_ROOT = CHECKOUT  # the source tree, where tests and docs live
 
 
 class Settings(BaseSettings):
@@ -16,11 +18,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EVIDENCE_", extra="ignore")
 
     database_url: str = Field(
-        default=f"sqlite:///{PROJECT_ROOT / 'evidence.db'}",
+        default_factory=lambda: f"sqlite:///{Path.cwd() / 'evidence.db'}",
         description="SQLAlchemy URL: sqlite:///path.db or postgresql://user@host/db",
     )
     data_dir: Path = Field(
-        default=PROJECT_ROOT / "data",
+        default_factory=lambda: shipped("data"),
         description="Dataset loaded into an empty database on first serve",
     )
     cursor_secret: str | None = Field(

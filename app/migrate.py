@@ -6,9 +6,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from app.config import PROJECT_ROOT
-
-MIGRATIONS = PROJECT_ROOT / "migrations"
+from app.resources import shipped
 
 # Full-text search tables differ by database (FTS5, tsvector) and have no model; migration 0002 owns them.
 SEARCH_TABLE_PREFIX = "claim_fts"
@@ -21,7 +19,7 @@ def include_name(name: str | None, type_: str, _parents: object) -> bool:
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(shipped("migrations")))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config
 
