@@ -35,9 +35,10 @@ _ABOUT = (
     "EXISTS (SELECT 1 FROM claim_fts AS about WHERE about.claim_fts MATCH :{name} AND about.rowid = ranked.fts_rowid)"
 )
 _CONTAINING = "(SELECT count(*) FROM claim_fts WHERE claim_fts MATCH :{name})"
+# By rowid: FTS5 seeks each claim's row, where a claim_id filter would read every match.
 _FRAGMENTS = f"""
 SELECT claim_id, snippet(claim_fts, -1, '{MARK_START}', '{MARK_END}', '…', 16) AS fragment
-FROM claim_fts WHERE claim_fts MATCH :match AND claim_id IN :ids
+FROM claim_fts WHERE claim_fts MATCH :match AND rowid IN :rowids
 """
 _DELETE_ROW = "DELETE FROM claim_fts WHERE rowid = :rowid"
 _INSERT_ROW = (
@@ -100,8 +101,8 @@ class Fts5Search:
     def fragments(self, conn: Connection, query: Query, claim_ids: list[str]) -> dict[str, str]:
         if not claim_ids:
             return {}
-        statement = text(_FRAGMENTS).bindparams(bindparam("ids", expanding=True))
-        params = {"ids": claim_ids, "match": _match(query, any_group=True)}
+        statement = text(_FRAGMENTS).bindparams(bindparam("rowids", expanding=True))
+        params = {"rowids": [fts_rowid(claim_id) for claim_id in claim_ids], "match": _match(query, any_group=True)}
         return {row.claim_id: row.fragment for row in conn.execute(statement, params)}
 
     def index_claim(self, session: Session, *, claim_id: str, fields: dict[str, str]) -> None:
