@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         default=True, description="`evidence serve` loads the bundled dataset into an empty database"
     )
     pool_timeout: float = Field(default=5.0, gt=0, description="Seconds a request waits for a free pooled connection")
+    pool_size: int = Field(default=10, ge=1, description="PostgreSQL connections each worker process keeps open")
+    generation_max_staleness: float = Field(
+        default=1.0, gt=0, description="PostgreSQL: seconds a worker may trust the last generation it was notified of"
+    )
 
     @field_validator("public_url")
     @classmethod

@@ -40,11 +40,14 @@ class Timeouts:
     statement: float | None
     connect: float
     pool: float
+    pool_size: int = 10  # PostgreSQL connections per process: each request thread holds at most one
 
 
 def timeouts(settings: Settings, *, limit_statements: bool = True) -> Timeouts:
     statement = settings.statement_timeout if limit_statements else None
-    return Timeouts(statement=statement, connect=settings.connect_timeout, pool=settings.pool_timeout)
+    return Timeouts(
+        statement=statement, connect=settings.connect_timeout, pool=settings.pool_timeout, pool_size=settings.pool_size
+    )
 
 
 def is_sqlite(url: str) -> bool:
@@ -215,7 +218,12 @@ def _postgres_engine(url: str, limits: Timeouts) -> Engine:
     if limits.statement is not None:
         connect_args["options"] = f"-c statement_timeout={math.ceil(limits.statement * 1000)}"
     engine = create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=limits.pool, connect_args=connect_args
+        url,
+        pool_pre_ping=True,
+        pool_size=limits.pool_size,
+        max_overflow=0,
+        pool_timeout=limits.pool,
+        connect_args=connect_args,
     )
     if limits.statement is not None:
         _StallWatchdog(patience=limits.statement + limits.connect).install(engine)

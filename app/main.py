@@ -27,6 +27,7 @@ from app.errors import InvalidData
 from app.explore import pages
 from app.explore import router as explore
 from app.explore.headers import PageHeaders
+from app.services.generation import generation_for
 from app.services.ranking import QuestionRanker
 from app.services.search import text_search_for
 from app.services.totals import TotalCache
@@ -44,8 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = create_db_engine(settings.database_url, timeouts(settings))
         app.state.text_search = text_search_for(app.state.engine)
         app.state.ranker = QuestionRanker(app.state.text_search)
-        app.state.totals = TotalCache()
+        app.state.generation = generation_for(app.state.engine, max_staleness=settings.generation_max_staleness)
+        app.state.totals = TotalCache(app.state.generation)
         yield
+        app.state.generation.close()
         app.state.engine.dispose()
 
     app = FastAPI(

@@ -1,5 +1,6 @@
 """Expectations derived from the dataset files, so tests never hard-code answers."""
 
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -10,6 +11,23 @@ from app.db import create_db_engine
 from app.models.api_key import KeyScope
 from app.models.claim import ClaimIn
 from app.services.keys import create_key
+
+
+def settled(client: TestClient, url: str, within: float = 2.0) -> float:
+    """Seconds until the app's worker agrees with the database on the dataset generation.
+
+    At once where the worker reads the generation in place (SQLite); within
+    EVIDENCE_GENERATION_MAX_STALENESS where it is notified of it (PostgreSQL).
+    """
+    engine = create_db_engine(url)
+    with engine.connect() as conn:
+        wanted = conn.exec_driver_sql("SELECT generation FROM dataset_state").scalar_one()
+    engine.dispose()
+    started = time.monotonic()
+    while client.app.state.generation.known() not in (None, wanted):
+        assert time.monotonic() - started < within, "the worker never learnt the new generation"
+        time.sleep(0.005)
+    return time.monotonic() - started
 
 
 def vetted(dataset: Dataset) -> list[ClaimIn]:

@@ -2,9 +2,11 @@
 
 Each replica checks the generation (one indexed row, bumped by every write in the write's
 own transaction) before answering from memory, so a cached body is never older than the
-database, whichever replica wrote last. Every complete 200 of a public read leaves through here,
-cached or not, so each gets an ETag of its bytes, If-None-Match answered with 304, and a
-gzip body computed once per entry rather than once per request.
+database, whichever replica wrote last (on PostgreSQL, older by at most
+EVIDENCE_GENERATION_MAX_STALENESS; see app.services.generation). Every complete 200 of a
+public read leaves through here, cached or not, so each gets an ETag of its bytes,
+If-None-Match answered with 304, and a gzip body computed once per entry rather than once
+per request.
 """
 
 import gzip
@@ -13,12 +15,11 @@ from urllib.parse import parse_qsl, urlencode
 
 from cachetools import LRUCache
 from prometheus_client import CollectorRegistry, Counter, Gauge
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.etags import body_tag, none_match
+from app.services.generation import Generation
 
 MIN_COMPRESSED_BYTES = 1024
 _KEPT_HEADERS = {b"content-type", b"link", b"cache-control", b"vary"}
@@ -106,12 +107,10 @@ def cache_keys(scope: Scope) -> tuple[_Key, _Key]:
     return (*url, None), (*url, headers.get(b"accept", b""))
 
 
-def _generation(engine: Engine) -> int | None:
-    try:
-        with engine.connect() as conn:
-            return conn.exec_driver_sql("SELECT generation FROM dataset_state").scalar()
-    except SQLAlchemyError:  # not migrated yet, or unreachable: let the app answer and explain
-        return None
+async def _generation(source: Generation) -> int | None:
+    """Known without I/O where the database notifies it, else asked in the thread pool (never on the loop)."""
+    known = source.known()
+    return known if known is not None else await run_in_threadpool(source.current)
 
 
 def _public_read(scope: Scope) -> bool:
@@ -148,7 +147,7 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         shared = self.enabled and not any(name == b"authorization" for name, _ in scope["headers"])
-        generation = await run_in_threadpool(_generation, scope["app"].state.engine) if shared else None
+        generation = await _generation(scope["app"].state.generation) if shared else None
         keys = cache_keys(scope) if generation is not None else None
         if keys is not None:
             cached = self.entries.get(keys[0]) or self.entries.get(keys[1])

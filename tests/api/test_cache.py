@@ -5,7 +5,7 @@ import gzip
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app.config import Settings
 from app.dataset import read_dataset
@@ -13,8 +13,8 @@ from app.db import create_db_engine
 from app.main import create_app
 from app.services.loading import load_dataset
 from tests.cli.test_check import first_claim, rewrite
-from tests.conftest import migrated_and_loaded
-from tests.helpers import assert_problem, vetted
+from tests.conftest import ON_POSTGRES, migrated_and_loaded
+from tests.helpers import assert_problem, settled, vetted
 
 
 def metric(client: TestClient, prefix: str) -> float:
@@ -30,22 +30,61 @@ def raw(client: TestClient, url: str, **headers: str) -> tuple[int, dict[str, st
         return response.status_code, kept, b"".join(response.iter_raw())
 
 
-def test_a_write_elsewhere_is_seen_at_once(new_database, bundled, data_copy):
+def rewrite_first_claim_elsewhere(url: str, data_copy, snippet: str) -> str:
+    """Change the first claim's snippet through another engine, as another replica would; its id."""
+    path, claim = first_claim(data_copy)
+    claim["snippet"] = snippet
+    rewrite(path, claim)
+    writer = create_db_engine(url)
+    load_dataset(engine=writer, dataset=read_dataset(data_copy), changed_by="another replica")
+    writer.dispose()
+    return claim["id"]
+
+
+def test_a_write_elsewhere_is_seen_at_once_or_within_the_staleness_bound(new_database, bundled, data_copy):
+    """SQLite is read in place: at once. PostgreSQL notifies each worker: within EVIDENCE_GENERATION_MAX_STALENESS."""
     url = migrated_and_loaded(new_database(), bundled)
-    claim_id = vetted(bundled)[0].id
-    with TestClient(create_app(Settings(database_url=url))) as client:
+    settings = Settings(database_url=url, generation_max_staleness=1.0)
+    with TestClient(create_app(settings)) as client:
+        claim_id = vetted(bundled)[0].id
         before = client.get(f"/v1/claims/{claim_id}")
         assert client.get(f"/v1/claims/{claim_id}").content == before.content
-        path, claim = first_claim(data_copy)
-        assert claim["id"] == claim_id
-        claim["snippet"] = "Rewritten snippet for a cache test."
-        rewrite(path, claim)
-        writer = create_db_engine(url)
-        load_dataset(engine=writer, dataset=read_dataset(data_copy), changed_by="another replica")
-        writer.dispose()
+        assert rewrite_first_claim_elsewhere(url, data_copy, "Rewritten snippet for a cache test.") == claim_id
+        waited = settled(client, url)
         after = client.get(f"/v1/claims/{claim_id}", headers={"If-None-Match": before.headers["etag"]})
     assert after.status_code == 200 and after.headers["etag"] != before.headers["etag"]
     assert after.json()["snippet"] == "Rewritten snippet for a cache test."
+    assert waited < (settings.generation_max_staleness if ON_POSTGRES else 0.01)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has no listener: its generation is read in place")
+def test_without_its_listener_a_worker_asks_the_database(new_database, bundled, data_copy):
+    url = migrated_and_loaded(new_database(), bundled)
+    settings = Settings(database_url=url, generation_max_staleness=0.5)
+    with TestClient(create_app(settings)) as client:
+        claim_id = vetted(bundled)[0].id
+        client.get(f"/v1/claims/{claim_id}")
+        with client.app.state.engine.connect() as conn:  # cut the listener off, as a network fault would
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'"))
+        rewrite_first_claim_elsewhere(url, data_copy, "Rewritten while nobody listened.")
+        waited = settled(client, url)
+        after = client.get(f"/v1/claims/{claim_id}")
+    assert after.json()["snippet"] == "Rewritten while nobody listened."
+    assert waited < settings.generation_max_staleness
+
+
+def test_a_cache_hit_asks_the_database_nothing_where_it_notifies(client):
+    """PostgreSQL answers a hit from memory alone; SQLite reads its one generation row."""
+    client.get("/v1/topics")
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(client.app.state.engine, "before_cursor_execute", listener)
+    try:
+        for _ in range(3):
+            assert client.get("/v1/topics").status_code == 200
+    finally:
+        event.remove(client.app.state.engine, "before_cursor_execute", listener)
+    assert statements == ([] if ON_POSTGRES else ["SELECT generation FROM dataset_state"] * 3), statements
 
 
 def test_cached_responses_keep_headers_and_bytes(client, bundled):
@@ -183,6 +222,7 @@ def test_a_renamed_source_changes_the_etag_of_claims_citing_it(new_database, bun
         writer = create_db_engine(url)
         load_dataset(engine=writer, dataset=read_dataset(data_copy), changed_by="rename")
         writer.dispose()
+        settled(client, url)
         after = client.get(f"/v1/claims/{claim.id}", headers={"If-None-Match": before.headers["etag"]})
     assert after.status_code == 200 and after.json()["version"] == before.json()["version"]
     cited = next(c["source"] for c in after.json()["citations"] if c["source_id"] == "anand-2023-nejm")

@@ -14,6 +14,7 @@ from app.domain.synonyms import expand, synonym_table
 from app.models.claim import CertaintyLevel
 from app.services import claims, snippets
 from app.services.claims import ClaimFilters, ClaimSort
+from app.services.generation import PolledGeneration
 from app.services.paging import PageRequest
 from app.services.ranking import QuestionRanker
 from app.services.search import text_search_for
@@ -40,7 +41,7 @@ def main() -> None:
                 sort=ClaimSort.relevance,
                 page=page,
                 text_search=text_search,
-                totals=TotalCache(max_entries=0),
+                totals=TotalCache(PolledGeneration(engine), max_entries=0),
             )
             searched = time.perf_counter()
             wanted = snippets.SnippetQuery(

@@ -11,6 +11,7 @@ from app.services.loading import load_dataset
 from tests.cli.test_check import first_claim, rewrite
 from tests.conftest import migrated_and_loaded
 from tests.explore.html import page
+from tests.helpers import settled
 
 
 def test_pages_are_cached_until_the_dataset_changes(new_database, bundled, data_copy):
@@ -29,6 +30,7 @@ def test_pages_are_cached_until_the_dataset_changes(new_database, bundled, data_
         claim["statement"] = "A statement rewritten to test the page cache."
         rewrite(path, claim)
         load_dataset(engine=engine, dataset=read_dataset(data_copy), changed_by="another replica")
+        settled(client, url)
         fresh = page(client.get(address))
     engine.dispose()
     assert fresh.h1.get_text() == "A statement rewritten to test the page cache."
