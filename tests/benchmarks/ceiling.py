@@ -130,26 +130,28 @@ def search(params: list[tuple[str, str]]) -> tuple[int, bytes]:
         return 200, b'{"items":[],"next_cursor":null,"total":0}'
     every, any_ = _match(query, " AND "), _match(query, " OR ")
     db = _db()
-    counted = "SELECT count(*) FROM claim_fts JOIN claim ON claim.id = claim_fts.claim_id"
-    total = _total(db, f"{counted} WHERE claim_fts MATCH ? AND claim.status = 'vetted'", [every])
+    matching = "WITH m AS MATERIALIZED (SELECT claim_id FROM claim_fts WHERE claim_fts MATCH ?)"
+    counted = f"{matching} SELECT count(*) FROM claim JOIN m ON claim.id = m.claim_id WHERE status = 'vetted'"
+    total = _total(db, counted, [every])
     after, values = "", [every]
     scope = _scope(params)
     if "cursor" in args:
         score, last_id = decode_cursor(args["cursor"], scope=scope, secret=_local.secret, arity=2)
         after = "AND (score < ? OR (score = ? AND claim.id > ?))"
         values += [score, score, last_id]
-    rows = db.execute(
-        f"SELECT fts_rowid, claim.id, claim.document, score FROM ("
-        f"  SELECT rowid AS fts_rowid, claim_id, rank / (1.0 + rank) AS score FROM ("
-        f"    SELECT rowid, claim_id, {BM25} AS rank FROM claim_fts WHERE claim_fts MATCH ?))"
-        f" JOIN claim ON claim.id = claim_id WHERE claim.status = 'vetted' {after}"
-        f" ORDER BY score DESC, claim.id LIMIT ?",
-        [*values, limit + 1],
-    ).fetchall()
-    last = rows[limit - 1] if len(rows) > limit else None
-    cursor = encode_cursor([last[3], last[1]], scope=scope, secret=_local.secret) if last else None
-    rows = rows[:limit]
-    marks = ",".join("?" * len(rows))
+    ranked = (  # matches ranked once, then joined through the covering index; documents only for the page
+        f"WITH hits AS MATERIALIZED (SELECT rowid AS fts_rowid, claim_id, rank / (1.0 + rank) AS score FROM ("
+        f"SELECT rowid, claim_id, {BM25} AS rank FROM claim_fts WHERE claim_fts MATCH ?))"
+        f" SELECT fts_rowid, claim.id, score FROM claim JOIN hits ON claim.id = hits.claim_id"
+        f" WHERE claim.status = 'vetted' {after} ORDER BY score DESC, claim.id LIMIT ?"
+    )
+    found = db.execute(ranked, [*values, limit + 1]).fetchall()
+    last = found[limit - 1] if len(found) > limit else None
+    cursor = encode_cursor([last[2], last[1]], scope=scope, secret=_local.secret) if last else None
+    found = found[:limit]
+    marks = ",".join("?" * len(found))
+    documents = dict(db.execute(f"SELECT id, document FROM claim WHERE id IN ({marks})", [r[1] for r in found]))
+    rows = [(fts_rowid, claim_id, documents[claim_id]) for fts_rowid, claim_id, _ in found]
     fragments = dict(
         db.execute(
             f"SELECT rowid, snippet(claim_fts, -1, '<mark>', '</mark>', '…', 16) FROM claim_fts"
