@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     header_timeout: float = Field(
         default=10.0, gt=0, description="Seconds a client has to send a request's line and headers before it is cut"
     )
+    http_parser: Literal["h11", "httptools"] = Field(
+        default="h11",
+        description="h11 lets long URLs reach the app (414 problem); httptools is faster, plain 400 past ~80 KB",
+    )
     log_format: Literal["json", "text"] = Field(default="json", description="Log lines as JSON objects or plain text")
     access_log: bool = Field(default=True, description="Log one line per request (method, path, status, time, id)")
     cors_origins: list[str] = Field(default=["*"], description="Origins allowed by CORS (JSON list)")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 import orjson
+import pytest
 
 from tests.live import serving
 
@@ -54,8 +55,14 @@ def test_a_100_kb_query_string_is_a_414_problem(new_database):
     assert body["type"] == "/problems/uri-too-long" and body["status"] == 414
 
 
-def test_half_sent_requests_are_cut_off_and_cannot_hold_the_server(new_database):
-    env = {"EVIDENCE_DATABASE_URL": new_database(), "EVIDENCE_HEADER_TIMEOUT": "1", "EVIDENCE_LIMIT_CONCURRENCY": "8"}
+@pytest.mark.parametrize("parser", ["h11", "httptools"])
+def test_half_sent_requests_are_cut_off_and_cannot_hold_the_server(new_database, parser):
+    env = {
+        "EVIDENCE_DATABASE_URL": new_database(),
+        "EVIDENCE_HTTP_PARSER": parser,
+        "EVIDENCE_HEADER_TIMEOUT": "1",
+        "EVIDENCE_LIMIT_CONCURRENCY": "8",
+    }
     with serving(env) as server, ExitStack() as stack:
         stalled = [stack.enter_context(half_sent(server.url)) for _ in range(8)]
         assert httpx2.get(f"{server.url}/healthz").status_code == 503  # the limit holds
