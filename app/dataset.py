@@ -1,5 +1,6 @@
 """Read and validate the review-friendly data/ layout into the API's own models."""
 
+import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Iterator
@@ -10,14 +11,18 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from app.domain.links import link_problem
 from app.domain.quotes import QuoteError, locate_quote
-from app.models.claim import CitationIn, ClaimIn, Relation
+from app.models.claim import CitationIn, ClaimIn, ClaimStatus, Relation
+from app.models.meta import ReleaseIn, UrlHost
 from app.models.source import SourceIn, SourceKind
 from app.models.topic import TopicIn
 
 M = TypeVar("M", bound=BaseModel)
 
 SYNONYMS_FILE = "synonyms.yaml"
+RELEASE_FILE = "release.yaml"
+URL_HOSTS_FILE = "url-hosts.yaml"
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,8 @@ class Dataset:
     sources: list[SourceIn] = field(default_factory=list)
     claims: list[ClaimIn] = field(default_factory=list)
     synonyms: list[list[str]] = field(default_factory=list)
+    release: ReleaseIn | None = None
+    url_hosts: list[UrlHost] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -53,7 +60,10 @@ def read_dataset(root: Path) -> Dataset:
         return dataset
     dataset.topics = _read_topics(root / "topics.yaml", dataset.problems)
     dataset.synonyms = read_synonyms(root / SYNONYMS_FILE, dataset.problems)
-    sources = (_read_source(path, dataset.problems) for path in _yaml_files(root / "sources"))
+    dataset.release = _read_release(root / RELEASE_FILE, dataset.problems)
+    dataset.url_hosts = _read_url_hosts(root / URL_HOSTS_FILE, dataset.problems)
+    hosts = {entry.host for entry in dataset.url_hosts}
+    sources = (_read_source(path, dataset.problems, hosts) for path in _yaml_files(root / "sources"))
     dataset.sources = [source for source in sources if source]
     refs: list[_ClaimRefs] = []
     claims = (_read_claim(path, dataset.problems, refs) for path in _yaml_files(root / "claims"))
@@ -107,11 +117,27 @@ def _read_topics(path: Path, problems: list[Problem]) -> list[TopicIn]:
     return [topic for topic in topics if topic]
 
 
-def _item_id(raw: Any) -> str:
-    return str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
+def _read_release(path: Path, problems: list[Problem]) -> ReleaseIn | None:
+    if not path.is_file():
+        problems.append(Problem(str(path), "-", "missing: name this edition of the dataset with `label: ...`"))
+        return None
+    return _validate(ReleaseIn, _load_yaml(path, problems), path, "release", problems)
 
 
-def _read_source(path: Path, problems: list[Problem]) -> SourceIn | None:
+def _read_url_hosts(path: Path, problems: list[Problem]) -> list[UrlHost]:
+    raw = _load_yaml(path, problems) if path.is_file() else None
+    if not isinstance(raw, list):
+        problems.append(Problem(str(path), "-", "expected a list of {host, why}: the hosts of canonical records"))
+        return []
+    hosts = [_validate(UrlHost, entry, path, _item_id(entry, key="host"), problems) for entry in raw]
+    return [host for host in hosts if host]
+
+
+def _item_id(raw: Any, key: str = "id") -> str:
+    return str(raw.get(key, "?")) if isinstance(raw, dict) else "?"
+
+
+def _read_source(path: Path, problems: list[Problem], hosts: set[str]) -> SourceIn | None:
     raw = _load_yaml(path, problems)
     if not isinstance(raw, dict):
         problems.append(Problem(str(path), "-", "expected a mapping of source fields"))
@@ -134,6 +160,10 @@ def _read_source(path: Path, problems: list[Problem]) -> SourceIn | None:
         problems.append(Problem(str(path), item, "text_sha256: given without a text_file"))
     source = _validate(SourceIn, raw, path, item, problems)
     _check_file_name(path, source, problems)
+    if source is not None and source.kind != SourceKind.material:
+        link = link_problem(url=source.url, doi=source.doi, allowed_hosts=hosts)
+        if link:
+            problems.append(Problem(str(path), item, link))
     return source
 
 
@@ -145,13 +175,24 @@ def _read_claim(path: Path, problems: list[Problem], refs: list["_ClaimRefs"]) -
     claim = _validate(ClaimIn, raw, path, _item_id(raw), problems)
     _check_file_name(path, claim, problems)
     if claim is not None:
-        refs.append(_ClaimRefs(str(path), claim.id, claim.topic, list(enumerate(claim.citations))))
+        _check_review_date(path, claim, problems)
+        citations = list(enumerate(claim.citations))
+        refs.append(_ClaimRefs(str(path), claim.id, claim.topic, citations, claim.reviewed))
     else:  # still check what can be checked, so one run lists every problem
         raw_citations = raw.get("citations")
         parsed = (_parsed(CitationIn, entry) for entry in (raw_citations if isinstance(raw_citations, list) else []))
         citations = [(index, citation) for index, citation in enumerate(parsed) if citation is not None]
-        refs.append(_ClaimRefs(str(path), _item_id(raw), raw.get("topic"), citations))
+        refs.append(_ClaimRefs(str(path), _item_id(raw), raw.get("topic"), citations, None))
     return claim
+
+
+def _check_review_date(path: Path, claim: ClaimIn, problems: list[Problem]) -> None:
+    """A reviewed claim says when it was reviewed; that date drives its reviewed_at and updated_at."""
+    if claim.reviewed is None:
+        if claim.status != ClaimStatus.draft:
+            problems.append(Problem(str(path), claim.id, "reviewed: give the date of the last review (YYYY-MM-DD)"))
+    elif claim.reviewed > dt.datetime.now(dt.UTC).date():
+        problems.append(Problem(str(path), claim.id, f"reviewed: {claim.reviewed} is in the future"))
 
 
 def _parsed(model: type[M], raw: Any) -> M | None:
@@ -180,6 +221,7 @@ class _ClaimRefs:
     claim_id: str
     topic: object
     citations: list[tuple[int, CitationIn]]
+    reviewed: dt.date | None
 
 
 def _check_references(root: Path, dataset: Dataset, refs: list[_ClaimRefs]) -> None:
@@ -194,9 +236,17 @@ def _check_references(root: Path, dataset: Dataset, refs: list[_ClaimRefs]) -> N
         if claim.topic not in topics:
             problems.append(Problem(claim.path, claim.claim_id, f"topic: unknown topic '{claim.topic}'"))
         for index, citation in claim.citations:
-            message = _citation_problem(citation, sources.get(citation.source_id))
+            source = sources.get(citation.source_id)
+            message = _citation_problem(citation, source) or _review_problem(claim.reviewed, source)
             if message:
                 problems.append(Problem(claim.path, claim.claim_id, f"citations.{index}.{message}"))
+
+
+def _review_problem(reviewed: dt.date | None, source: SourceIn | None) -> str | None:
+    """A review cannot rest on a source record checked after it."""
+    if reviewed is None or source is None or source.accessed <= reviewed:
+        return None
+    return f"source_id: '{source.id}' was checked on {source.accessed}, after this claim's review on {reviewed}"
 
 
 def _citation_problem(citation: CitationIn, source: SourceIn | None) -> str | None:

@@ -34,6 +34,11 @@ def vetted(dataset: Dataset) -> list[ClaimIn]:
     return sorted((claim for claim in dataset.claims if claim.status == "vetted"), key=lambda claim: claim.id)
 
 
+def as_served(claim: ClaimIn) -> dict[str, Any]:
+    """The curator's fields as the API serves them (the review date becomes reviewed_at)."""
+    return claim.model_dump(mode="json", exclude={"reviewed"})
+
+
 def walk(client: TestClient, url: str) -> list[dict[str, Any]]:
     """Follow next_cursor to the end, checking each envelope on the way."""
     items: list[dict[str, Any]] = []

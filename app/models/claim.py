@@ -150,6 +150,9 @@ class ClaimFields(BaseModel):
 
 class ClaimIn(ClaimFields):
     status: ClaimStatus = ClaimStatus.draft
+    reviewed: dt.date | None = PydanticField(
+        default=None, description="When a reviewer last checked the claim against its sources"
+    )
 
 
 class ClaimPublic(ClaimFields):

@@ -4,6 +4,7 @@ Every real change also bumps the dataset generation in the same transaction, whi
 lets read replicas serve cached responses without ever serving stale ones.
 """
 
+import datetime as dt
 import hashlib
 from enum import StrEnum
 
@@ -15,7 +16,16 @@ from sqlmodel import Session
 from app.domain.csl import csl_item
 from app.domain.styles import Style, render
 from app.errors import InvalidData
-from app.models.claim import Citation, Claim, ClaimIn, ClaimPublic, ClaimRevision, ClaimStatus, ClaimTag
+from app.models.claim import (
+    Citation,
+    Claim,
+    ClaimFields,
+    ClaimIn,
+    ClaimPublic,
+    ClaimRevision,
+    ClaimStatus,
+    ClaimTag,
+)
 from app.models.source import Source, SourceIn
 from app.models.state import DatasetState
 from app.models.topic import Topic, TopicIn
@@ -88,13 +98,13 @@ def save_claim(
         return Outcome.unchanged
     now = now_utc()
     mark_changed(session)
-    vetted = claim_in.status == ClaimStatus.vetted
+    updated, reviewed = _review_times(claim_in, now)
     public = ClaimPublic(
-        **claim_in.model_dump(),
+        **claim_in.model_dump(exclude={"reviewed"}),
         version=claim.version + 1 if claim else 1,
         created_at=claim.created_at if claim else now,
-        updated_at=now,
-        reviewed_at=now if vetted else None,
+        updated_at=updated,
+        reviewed_at=reviewed,
     )
     document = public.model_dump_json()
     fields = {
@@ -111,7 +121,7 @@ def save_claim(
         "status": claim_in.status.value,
         "version": public.version,
         "created_at": public.created_at,
-        "updated_at": now,
+        "updated_at": public.updated_at,
         "reviewed_at": public.reviewed_at,
         "content_sha256": digest,
         "document": document,
@@ -149,6 +159,33 @@ def save_claim(
         )
     )
     return outcome
+
+
+def retract_claim(*, session: Session, claim_id: str, changed_by: str, note: str, reviewed: dt.date) -> Outcome:
+    """Withdraw a claim from public view without deleting it: a new version, with a revision saying why."""
+    claim = session.get(Claim, claim_id)
+    if claim is None or claim.status == ClaimStatus.retracted:
+        return Outcome.unchanged
+    current = ClaimPublic.model_validate_json(claim.document).model_dump(include=set(ClaimFields.model_fields))
+    retracted = ClaimIn(**current, status=ClaimStatus.retracted, reviewed=reviewed)
+    return save_claim(session=session, claim_in=retracted, changed_by=changed_by, note=note)
+
+
+def save_release(*, session: Session, label: str | None) -> Outcome:
+    state = session.get(DatasetState, 1)
+    if state is None or state.release == label:
+        return Outcome.unchanged
+    state.release = label
+    mark_changed(session)
+    return Outcome.updated
+
+
+def _review_times(claim_in: ClaimIn, now: dt.datetime) -> tuple[dt.datetime, dt.datetime | None]:
+    """updated_at and reviewed_at: the curator's review date when given, so reloads do not move them."""
+    if claim_in.reviewed is None:
+        return now, now if claim_in.status == ClaimStatus.vetted else None
+    reviewed = dt.datetime.combine(claim_in.reviewed, dt.time(), tzinfo=dt.UTC)
+    return reviewed, None if claim_in.status == ClaimStatus.draft else reviewed
 
 
 def _topic_label(session: Session, topic_id: str) -> str:

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from app.models.claim import CERTAINTY_RANK, CertaintyLevel
-from tests.helpers import assert_problem, vetted, walk
+from tests.helpers import as_served, assert_problem, vetted, walk
 
 SERVER_FIELDS = {"version", "created_at", "updated_at", "reviewed_at"}
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -18,12 +18,20 @@ def test_list_serves_every_vetted_claim_whole(client, bundled):
     response = client.get("/v1/claims?limit=200")
     assert response.headers["content-type"] == "application/json"
     body = response.json()
-    expected = [claim.model_dump(mode="json") for claim in vetted(bundled)]
+    expected = [as_served(claim) for claim in vetted(bundled)]
     assert [curated(item) for item in body["items"]] == expected
     assert body["total"] == len(expected) and body["next_cursor"] is None
     for item in body["items"]:
         assert item["version"] == 1
-        assert TIMESTAMP.match(item["created_at"]) and TIMESTAMP.match(item["reviewed_at"])
+        assert TIMESTAMP.match(item["created_at"])
+
+
+def test_review_dates_come_from_the_claim_files_not_the_load(client, bundled):
+    served = {item["id"]: item for item in walk(client, "/v1/claims?limit=200")}
+    for claim in vetted(bundled):
+        assert claim.reviewed is not None, claim.id
+        assert served[claim.id]["reviewed_at"] == f"{claim.reviewed.isoformat()}T00:00:00Z", claim.id
+        assert served[claim.id]["updated_at"] == served[claim.id]["reviewed_at"], claim.id
 
 
 @pytest.mark.parametrize(
@@ -79,9 +87,7 @@ def test_read_claim_expands_cited_sources(client, bundled):
     response = client.get(f"/v1/claims/{claim.id}")
     assert response.status_code == 200
     body = response.json()
-    assert curated({k: v for k, v in body.items()}) | {"citations": None} == claim.model_dump(mode="json") | {
-        "citations": None
-    }
+    assert curated({k: v for k, v in body.items()}) | {"citations": None} == as_served(claim) | {"citations": None}
     for served, written in zip(body["citations"], claim.citations, strict=True):
         source = sources[written.source_id]
         vancouver = client.get(f"/v1/sources/{source.id}/citation?style=vancouver").text
@@ -107,7 +113,7 @@ def test_revisions_of_a_loaded_claim(client, bundled):
     assert revision["version"] == 1
     assert revision["changed_by"] == "test fixture"
     assert TIMESTAMP.match(revision["changed_at"])
-    assert curated(revision["claim"]) == claim.model_dump(mode="json")
+    assert curated(revision["claim"]) == as_served(claim)
 
 
 @pytest.mark.parametrize("status", ["draft", "retracted"])

@@ -1,7 +1,8 @@
+import datetime as dt
 from pathlib import Path
 
 import yaml
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from app.cli import cli
 from tests.conftest import BUNDLED_DATA
@@ -14,7 +15,7 @@ def first_claim(data: Path) -> tuple[Path, dict]:
     return path, yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def rewrite(path: Path, record: dict) -> None:
+def rewrite(path: Path, record: dict | list) -> None:
     path.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
@@ -104,3 +105,73 @@ def test_missing_directory():
     result = runner.invoke(cli, ["check", "/no/such/data"])
     assert result.exit_code == 1
     assert "no such directory" in result.output
+
+
+def source_file(data: Path, source_id: str) -> tuple[Path, dict]:
+    path = data / "sources" / f"{source_id}.yaml"
+    return path, yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def failed_check(data: Path, path: Path, record: dict) -> Result:
+    """Write the record, run `evidence check`, and return the failed run."""
+    rewrite(path, record)
+    result = runner.invoke(cli, ["check", str(data)])
+    assert result.exit_code == 1, result.output
+    return result
+
+
+def test_a_mirror_is_never_the_link_shown_to_users(data_copy):
+    path, source = source_file(data_copy, "fda-compounded-ketamine-warning-2023")
+    source["url"] = "https://scrippsnews.com/stories/fda-warns-of-risks-involved-with-compounded-ketamine-products"
+    result = failed_check(data_copy, path, source)
+    assert f"{path}: {source['id']}: url: 'scrippsnews.com' is not a canonical host" in result.output
+    assert "1 problem(s)" in result.output
+
+
+def test_the_allow_list_lives_in_the_data_folder(data_copy):
+    path, source = source_file(data_copy, "fda-compounded-ketamine-warning-2023")
+    source["url"] = "https://www.example.org/ketamine-notice"
+    assert "'www.example.org' is not a canonical host" in failed_check(data_copy, path, source).output
+    hosts = data_copy / "url-hosts.yaml"
+    entries = [*yaml.safe_load(hosts.read_text(encoding="utf-8")), {"host": "www.example.org", "why": "A test."}]
+    rewrite(hosts, entries)
+    result = runner.invoke(cli, ["check", str(data_copy)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_source_with_a_doi_links_to_the_doi(data_copy):
+    path, source = source_file(data_copy, "rhee-2022-jama-psychiatry")
+    source["url"] = "https://pubmed.ncbi.nlm.nih.gov/36260324/"
+    result = failed_check(data_copy, path, source)
+    assert f"use 'https://doi.org/{source['doi']}'" in result.output
+
+
+def test_links_use_https(data_copy):
+    path, source = source_file(data_copy, "livertox-ketamine")
+    source["url"] = source["url"].replace("https://", "http://")
+    result = failed_check(data_copy, path, source)
+    assert f"{path}: livertox-ketamine: url: use https" in result.output
+
+
+def test_a_vetted_claim_says_when_it_was_reviewed(data_copy):
+    path, claim = first_claim(data_copy)
+    del claim["reviewed"]
+    result = failed_check(data_copy, path, claim)
+    assert f"{path}: {claim['id']}: reviewed: give the date of the last review" in result.output
+
+
+def test_a_review_date_cannot_be_in_the_future_or_before_its_sources_were_checked(data_copy):
+    path, claim = first_claim(data_copy)
+    claim["reviewed"] = dt.date.today() + dt.timedelta(days=2)
+    assert "is in the future" in failed_check(data_copy, path, claim).output
+    cited = next(c["source_id"] for c in claim["citations"] if c["relation"] != "states")
+    claim["reviewed"] = dt.date(2020, 1, 1)
+    result = failed_check(data_copy, path, claim)
+    assert f"'{cited}' was checked on" in result.output and "after this claim's review on 2020-01-01" in result.output
+
+
+def test_the_release_label_is_required(data_copy):
+    (data_copy / "release.yaml").unlink()
+    result = runner.invoke(cli, ["check", str(data_copy)])
+    assert result.exit_code == 1
+    assert "release.yaml: -: missing" in result.output
