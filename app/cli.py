@@ -24,6 +24,7 @@ from app.models.topic import Topic
 from app.models.types import iso_utc
 from app.services.keys import create_key, list_keys, revoke_key
 from app.services.loading import LoadSummary, load_dataset
+from app.services.meta import API_VERSION, meta_of_files
 from app.serving import uvicorn_options
 
 cli = typer.Typer(help="Ketamine Evidence API: serve and curate cited evidence records.", no_args_is_help=True)
@@ -83,15 +84,73 @@ def _checked(path: Path) -> Dataset:
     return dataset
 
 
-def _load(engine: Engine, dataset: Dataset, changed_by: str) -> LoadSummary:
+def _load(engine: Engine, dataset: Dataset, changed_by: str, retire_missing: bool = False) -> LoadSummary:
     steps = len(dataset.topics) + len(dataset.sources) + len(dataset.claims)
     with typer.progressbar(length=steps, label="Loading", file=None) as bar:
         summary = load_dataset(
-            engine=engine, dataset=dataset, changed_by=changed_by, progress=lambda kind, item: bar.update(1)
+            engine=engine,
+            dataset=dataset,
+            changed_by=changed_by,
+            progress=lambda kind, item: bar.update(1),
+            retire_missing=retire_missing,
         )
     for kind, counts in summary.counts.items():
         typer.echo(f"{kind + 's':8} " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
     return summary
+
+
+def _report_missing(summary: LoadSummary, path: Path) -> None:
+    """Say what the folder no longer has, and what to do about it."""
+    if summary.retired:
+        typer.secho(
+            f"retired {len(summary.retired)} claim(s) missing from {path} (retracted, history kept): "
+            + ", ".join(summary.retired),
+            fg="yellow",
+        )
+    claims = [claim for claim in summary.missing.get("claim", []) if claim not in summary.retired]
+    if claims:
+        typer.secho(
+            f"{len(claims)} claim(s) in the database are not in {path} and are still served: {', '.join(claims)}",
+            fg="yellow",
+        )
+        typer.echo(f"Run `evidence load {path} --retire-missing` to retract them (their history is kept).")
+    for kind in ("source", "topic"):
+        if summary.missing.get(kind):
+            typer.secho(
+                f"{len(summary.missing[kind])} {kind}(s) in the database are not in {path} and are kept: "
+                + ", ".join(summary.missing[kind]),
+                fg="yellow",
+            )
+
+
+def _show_version(requested: bool) -> None:
+    """API version, and the dataset folder's release, content hash, last review and claims per status."""
+    if not requested:
+        return
+    settings = Settings()
+    typer.echo(f"evidence {API_VERSION}")
+    dataset = read_dataset(settings.data_dir)
+    if not dataset.ok:
+        typer.echo(f"dataset {settings.data_dir}: {len(dataset.problems)} problem(s); run `evidence check` to see them")
+        raise typer.Exit(1)
+    info = meta_of_files(dataset)
+    counts = ", ".join(f"{n} {status}" for status, n in info.claims.model_dump().items())
+    typer.echo(f"dataset {info.release} ({settings.data_dir})")
+    typer.echo(f"  version sha256:{info.dataset_version}")
+    typer.echo(f"  last reviewed {info.last_reviewed}; claims: {counts}; {info.sources} sources, {info.topics} topics")
+    raise typer.Exit()
+
+
+@cli.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the API and dataset versions, then exit"
+        ),
+    ] = False,
+) -> None:
+    """Ketamine Evidence API: serve and curate cited evidence records."""
 
 
 @cli.command()
@@ -104,17 +163,23 @@ def check(path: DataDir) -> None:
 
 
 @cli.command()
-def load(path: DataDir) -> None:
+def load(
+    path: DataDir,
+    retire_missing: Annotated[
+        bool, typer.Option("--retire-missing", help="Retract claims the folder no longer has (never deletes)")
+    ] = False,
+) -> None:
     """Validate, then import the dataset in one transaction (all or nothing)."""
     settings = _settings()
     dataset = _checked(path)
     with _database(settings) as engine:
         try:
-            summary = _load(engine, dataset, changed_by=f"evidence load {path}")
+            summary = _load(engine, dataset, changed_by=f"evidence load {path}", retire_missing=retire_missing)
         except LoadInProgress as error:
             typer.secho(error.detail, fg="red", err=True)
             raise typer.Exit(1) from None
     typer.secho("nothing changed" if summary.changed() == 0 else f"{summary.changed()} record(s) written", fg="green")
+    _report_missing(summary, path)
 
 
 @db_cli.command("upgrade")

@@ -18,7 +18,7 @@ from app.api.docs import install_docs
 from app.api.guard import RequestGuard
 from app.api.head import HeadAsGet
 from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers
-from app.api.v1 import claims, export, snippets, sources, topics
+from app.api.v1 import claims, export, meta, snippets, sources, topics
 from app.config import InvalidSettings, Settings, load_settings
 from app.dataset import SYNONYMS_FILE, Problem, read_synonyms
 from app.db import create_db_engine, timeouts
@@ -28,6 +28,7 @@ from app.explore import pages
 from app.explore import router as explore
 from app.explore.headers import PageHeaders
 from app.services.generation import generation_for
+from app.services.meta import API_VERSION
 from app.services.ranking import QuestionRanker
 from app.services.search import text_search_for
 from app.services.totals import TotalCache
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Ketamine Evidence API",
-        version="1.0.0",
+        version=API_VERSION,
         description=DESCRIPTION,
         lifespan=lifespan,
         docs_url=None,
@@ -64,7 +65,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics_registry = CollectorRegistry()
     app.state.templates = pages.make_templates()
     install_problem_handlers(app, page=pages.problem_page)
-    routers = (topics.router, claims.router, sources.router, snippets.router, export.router, ops.router, explore.router)
+    routers = (
+        topics.router,
+        claims.router,
+        sources.router,
+        snippets.router,
+        export.router,
+        meta.router,
+        ops.router,
+        explore.router,
+    )
     for router in routers:
         app.include_router(router)
     install_docs(app)

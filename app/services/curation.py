@@ -161,14 +161,16 @@ def save_claim(
     return outcome
 
 
-def retract_claim(*, session: Session, claim_id: str, changed_by: str, note: str, reviewed: dt.date) -> Outcome:
+def retract_claim(
+    *, session: Session, claim_id: str, changed_by: str, note: str, reviewed: dt.date, text_search: TextSearch
+) -> Outcome:
     """Withdraw a claim from public view without deleting it: a new version, with a revision saying why."""
     claim = session.get(Claim, claim_id)
     if claim is None or claim.status == ClaimStatus.retracted:
         return Outcome.unchanged
     current = ClaimPublic.model_validate_json(claim.document).model_dump(include=set(ClaimFields.model_fields))
     retracted = ClaimIn(**current, status=ClaimStatus.retracted, reviewed=reviewed)
-    return save_claim(session=session, claim_in=retracted, changed_by=changed_by, note=note)
+    return save_claim(session=session, claim_in=retracted, changed_by=changed_by, note=note, text_search=text_search)
 
 
 def save_release(*, session: Session, label: str | None) -> Outcome:

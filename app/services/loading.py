@@ -4,23 +4,31 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
 
 from app.dataset import Dataset
 from app.db import load_lock_for
 from app.errors import InvalidData, LoadInProgress
-from app.services.curation import save_claim, save_source, save_topic
-from app.services.search import text_search_for
+from app.models.claim import Claim, ClaimStatus
+from app.models.source import Source
+from app.models.topic import Topic
+from app.models.types import now_utc
+from app.services.curation import Outcome, retract_claim, save_claim, save_release, save_source, save_topic
+from app.services.search import TextSearch, text_search_for
 
 Progress = Callable[[str, str], None]
+
+RETIRED_NOTE = "Retired: no longer in the dataset folder it was loaded from."
 
 
 @dataclass
 class LoadSummary:
-    """Counts per kind and outcome, e.g. counts['claim']['created']."""
+    """Counts per kind and outcome, e.g. counts['claim']['created'], and what the folder no longer has."""
 
     counts: dict[str, Counter[str]] = field(default_factory=dict)
+    missing: dict[str, list[str]] = field(default_factory=dict)  # kind -> ids in the database, not in the folder
+    retired: list[str] = field(default_factory=list)
 
     def add(self, kind: str, outcome: str) -> None:
         self.counts.setdefault(kind, Counter())[outcome] += 1
@@ -29,8 +37,19 @@ class LoadSummary:
         return sum(n for c in self.counts.values() for o, n in c.items() if o != "unchanged")
 
 
-def load_dataset(*, engine: Engine, dataset: Dataset, changed_by: str, progress: Progress | None = None) -> LoadSummary:
-    """Topics, then sources, then claims (the order references need); rolled back on any error."""
+def load_dataset(
+    *,
+    engine: Engine,
+    dataset: Dataset,
+    changed_by: str,
+    progress: Progress | None = None,
+    retire_missing: bool = False,
+) -> LoadSummary:
+    """Topics, then sources, then claims (the order references need); rolled back on any error.
+
+    Records in the database that the dataset no longer has are reported; with `retire_missing`,
+    such claims are retracted (never deleted), each with a revision saying why.
+    """
     if not dataset.ok:
         raise InvalidData(f"the dataset has {len(dataset.problems)} problem(s); run `evidence check` to list them")
     summary = LoadSummary()
@@ -52,4 +71,45 @@ def load_dataset(*, engine: Engine, dataset: Dataset, changed_by: str, progress:
             outcome = save_claim(session=session, claim_in=claim, changed_by=changed_by, text_search=text_search)
             summary.add("claim", outcome)
             report("claim", claim.id)
+        save_release(session=session, label=dataset.release.label if dataset.release else None)
+        summary.missing = _missing(session, dataset)
+        if retire_missing:
+            summary.retired = _retire(session, summary.missing.get("claim", []), changed_by, text_search)
+            for _ in summary.retired:
+                summary.add("claim", "retired")
     return summary
+
+
+def _missing(session: Session, dataset: Dataset) -> dict[str, list[str]]:
+    """Ids the database holds but the dataset does not (claims already retracted are settled)."""
+    held: dict[str, list[str]] = {
+        "topic": list(session.execute(select(col(Topic.id))).scalars()),
+        "source": list(session.execute(select(col(Source.id))).scalars()),
+        "claim": list(
+            session.execute(select(col(Claim.id)).where(col(Claim.status) != ClaimStatus.retracted.value)).scalars()
+        ),
+    }
+    given = {
+        "topic": {topic.id for topic in dataset.topics},
+        "source": {source.id for source in dataset.sources},
+        "claim": {claim.id for claim in dataset.claims},
+    }
+    missing = {kind: sorted(set(ids) - given[kind]) for kind, ids in held.items()}
+    return {kind: ids for kind, ids in missing.items() if ids}
+
+
+def _retire(session: Session, claim_ids: list[str], changed_by: str, text_search: TextSearch) -> list[str]:
+    today = now_utc().date()
+    retired = []
+    for claim_id in claim_ids:
+        outcome = retract_claim(
+            session=session,
+            claim_id=claim_id,
+            changed_by=changed_by,
+            note=RETIRED_NOTE,
+            reviewed=today,
+            text_search=text_search,
+        )
+        if outcome != Outcome.unchanged:
+            retired.append(claim_id)
+    return retired

@@ -1,11 +1,16 @@
+import yaml
 from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import Settings
+from app.db import create_db_engine
 from app.main import create_app
+from app.models.claim import ClaimRevision
+from app.services.loading import RETIRED_NOTE
 from tests.cli.test_check import first_claim, rewrite
-from tests.helpers import vetted
+from tests.helpers import assert_problem, vetted, walk
 
 runner = CliRunner()
 
@@ -62,3 +67,64 @@ def test_unreachable_database_says_what_to_do(monkeypatch, data_copy):
     result = runner.invoke(cli, ["load", str(data_copy)])
     assert result.exit_code == 2
     assert "cannot reach the database" in result.output and "EVIDENCE_DATABASE_URL" in result.output
+
+
+def test_records_missing_from_the_folder_are_reported_then_retired_with_history(new_database, data_copy, monkeypatch):
+    url = new_database()
+    monkeypatch.setenv("EVIDENCE_DATABASE_URL", url)
+    assert runner.invoke(cli, ["load", str(data_copy)]).exit_code == 0
+    path, claim = first_claim(data_copy)
+    path.unlink()
+
+    reported = runner.invoke(cli, ["load", str(data_copy)])
+    assert reported.exit_code == 0, reported.output
+    assert f"1 claim(s) in the database are not in {data_copy} and are still served: {claim['id']}" in reported.output
+    assert "--retire-missing" in reported.output
+    with TestClient(create_app(Settings(database_url=url, response_cache_entries=0))) as client:
+        assert client.get(f"/v1/claims/{claim['id']}").status_code == 200
+
+    retired = runner.invoke(cli, ["load", str(data_copy), "--retire-missing"])
+    assert retired.exit_code == 0, retired.output
+    assert f"retired 1 claim(s) missing from {data_copy} (retracted, history kept): {claim['id']}" in retired.output
+    assert "1 retired" in retired.output and "still served" not in retired.output
+    with TestClient(create_app(Settings(database_url=url, response_cache_entries=0))) as client:
+        assert_problem(client.get(f"/v1/claims/{claim['id']}"), 401, "key-required")
+        counts = client.get("/v1/meta").json()["claims"]
+        assert counts["retracted"] == 1
+        assert claim["id"] not in {item["id"] for item in walk(client, "/v1/claims?limit=200")}
+    revisions = claim_revisions(url, claim["id"])
+    assert [(r.version, r.note) for r in revisions] == [(1, None), (2, RETIRED_NOTE)]
+    assert '"status":"retracted"' in revisions[1].snapshot
+
+    again = runner.invoke(cli, ["load", str(data_copy), "--retire-missing"])
+    assert again.exit_code == 0 and "nothing changed" in again.output and "retired" not in again.output
+
+
+def test_a_missing_source_is_reported_and_kept(new_database, data_copy, monkeypatch):
+    url = new_database()
+    monkeypatch.setenv("EVIDENCE_DATABASE_URL", url)
+    assert runner.invoke(cli, ["load", str(data_copy)]).exit_code == 0
+    cited = {
+        c["source_id"]
+        for p in (data_copy / "claims").glob("*.yaml")
+        for c in yaml.safe_load(p.read_text())["citations"]
+    }
+    uncited = next(p for p in sorted((data_copy / "sources").glob("*.yaml")) if p.stem not in cited)
+    uncited.unlink()
+    result = runner.invoke(cli, ["load", str(data_copy), "--retire-missing"])
+    assert result.exit_code == 0, result.output
+    assert f"1 source(s) in the database are not in {data_copy} and are kept: {uncited.stem}" in result.output
+    with TestClient(create_app(Settings(database_url=url, response_cache_entries=0))) as client:
+        assert client.get(f"/v1/sources/{uncited.stem}").status_code == 200
+
+
+def claim_revisions(url: str, claim_id: str) -> list[ClaimRevision]:
+    engine = create_db_engine(url)
+    with Session(engine) as session:
+        rows = list(
+            session.exec(
+                select(ClaimRevision).where(ClaimRevision.claim_id == claim_id).order_by(col(ClaimRevision.version))
+            )
+        )
+    engine.dispose()
+    return rows
