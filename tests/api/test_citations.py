@@ -85,7 +85,7 @@ def test_unknown_style_lists_the_allowed_ones(client, bundled):
 
 
 def test_a_source_missing_fields_still_renders(new_database, data_copy):
-    bare = "id: bare-record\nkind: web-page\ntitle: Only a title & a link\nurl: https://example.org/a\n"
+    bare = "id: bare-record\nkind: web-page\ntitle: Only a title & a link\nurl: https://www.fda.gov/a\n"
     (data_copy / "sources" / "bare-record.yaml").write_text(bare + 'accessed: "2026-11-26"\n' + _RELIABILITY)
     dataset = read_dataset(data_copy)
     assert dataset.ok, dataset.problems
@@ -95,7 +95,7 @@ def test_a_source_missing_fields_still_renders(new_database, data_copy):
             assert response.status_code == 200, response.text
         assert "Only a title & a link" in client.get("/v1/sources/bare-record/citation?style=apa").text
         (record,) = rispy.loads(client.get("/v1/sources/bare-record/citation?style=ris").text)
-        assert record["urls"] == ["https://example.org/a"] and "authors" not in record
+        assert record["urls"] == ["https://www.fda.gov/a"] and "authors" not in record
         entry = bibtexparser.parse_string(
             client.get("/v1/sources/bare-record/citation?style=bibtex").text,
             append_middleware=[LatexDecodingMiddleware()],
