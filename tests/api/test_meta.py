@@ -55,7 +55,7 @@ def test_the_version_changes_with_the_content_and_only_then(new_database, data_c
     assert runner.invoke(cli, ["load", str(data_copy)]).exit_code == 0
     assert uncached_meta(url) == first
     path, claim = first_claim(data_copy)
-    claim["snippet"] = claim["snippet"] + " Reviewed again."
+    claim["assessment"] = claim["assessment"] + " Reviewed again."
     rewrite(path, claim)
     assert runner.invoke(cli, ["load", str(data_copy)]).exit_code == 0
     changed = uncached_meta(url)
