@@ -127,7 +127,7 @@ def _show_version(requested: bool) -> None:
     """API version, and the dataset folder's release, content hash, last review and claims per status."""
     if not requested:
         return
-    settings = Settings()
+    settings = _settings()
     typer.echo(f"evidence {API_VERSION}")
     dataset = read_dataset(settings.data_dir)
     if not dataset.ok:
