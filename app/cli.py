@@ -61,12 +61,10 @@ def _upgraded(engine: Engine) -> list[str]:
 
 @contextmanager
 def _database(settings: Settings) -> Iterator[Engine]:
-    """A reachable, migrated database (saying which migrations it just applied), or exit 2."""
+    """A reachable, migrated database, or exit 2."""
     engine = create_db_engine(settings.database_url, timeouts(settings, limit_statements=False))
     try:
-        applied = _upgraded(engine)
-        if applied:
-            typer.echo(f"Applied migration(s) {', '.join(applied)}", err=True)
+        _upgraded(engine)
         yield engine
     finally:
         engine.dispose()
@@ -249,10 +247,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
-    seed: Annotated[
-        bool | None,
-        typer.Option(help="Load the bundled dataset into an empty database [default: EVIDENCE_SEED_EMPTY_DATABASE]"),
-    ] = None,
+    no_seed: Annotated[
+        bool, typer.Option("--no-seed", help="Leave an empty database empty (as EVIDENCE_SEED_EMPTY_DATABASE=false)")
+    ] = False,
 ) -> None:
     """Serve the API; an empty database is migrated and, unless told not to, loaded with the bundled data first."""
     settings = _settings()
@@ -261,7 +258,7 @@ def serve(
         with engine.connect() as conn:
             empty = conn.execute(select(func.count()).select_from(Topic)).scalar_one() == 0
         if empty:
-            _seed(engine, settings, seed if seed is not None else settings.seed_empty_database)
+            _seed(engine, settings, settings.seed_empty_database and not no_seed)
     typer.echo(f"Serving on http://{host}:{port}  (docs at /docs)")
     if host not in ("127.0.0.1", "localhost") and "*" not in settings.allowed_hosts:
         hosts = ", ".join(settings.allowed_hosts)

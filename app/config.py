@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.resources import CHECKOUT, shipped
 
@@ -129,7 +129,7 @@ def load_settings() -> Settings:
             field = str(problem["loc"][0])
             lines.append(f"{_variable(field)}: {problem['msg'].lower()}; it takes {_accepts(field)}")
         raise InvalidSettings(lines) from None
-    except SettingsError as error:  # a value that is not JSON where JSON is needed (lists)
+    except ValueError as error:  # pydantic-settings' SettingsError: not JSON where JSON is needed (lists)
         named = re.search(r'field "(\w+)"', str(error))
         field = named.group(1) if named else ""
         if field not in Settings.model_fields:

@@ -90,7 +90,7 @@ def test_docs_work_offline_under_a_policy_that_allows_exactly_them(client):
         assert sources and all(url.startswith("/docs/assets/") for url in sources), sources
         for url in sources:
             asset = client.get(url)
-            assert asset.status_code == 200 and len(asset.content) > 1000, url
+            assert asset.status_code == 200 and len(asset.content) > 200, url  # the oldest favicon is 412 bytes
         policy = response.headers["content-security-policy"]
         assert "https:" not in policy and "'unsafe-eval'" not in policy
         for script in re.findall(r"<script>(.*?)</script>", response.text, flags=re.S):
