@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -118,7 +119,7 @@ def _complete_openapi(app: FastAPI) -> None:
     """Routes reference #/components/schemas/Problem: put it in once; every public read may answer 304."""
     build = app.openapi
 
-    def openapi() -> dict:  # type: ignore[type-arg]
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build()
             for path, operations in schema["paths"].items():

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from app.config import Settings
 from app.models.state import DatasetState
@@ -56,7 +57,7 @@ def get_cursor_secret(request: Request, engine: EngineDep, settings: SettingsDep
     secret: str | None = getattr(request.app.state, "cursor_secret", None)
     if secret is None:
         with engine.connect() as conn:
-            secret = conn.execute(select(DatasetState.cursor_secret)).scalar_one()
+            secret = conn.execute(select(col(DatasetState.cursor_secret))).scalar_one()
         request.app.state.cursor_secret = secret
     return secret
 

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, bindparam, false, literal, select
+from sqlalchemy import bindparam, false, literal, select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
@@ -14,6 +14,7 @@ from app.errors import BadQuery, KeyRequired, NotFound
 from app.models.claim import CertaintyLevel, Citation, Claim, ClaimRevision, ClaimStatus, ClaimTag, Verdict
 from app.models.source import Source
 from app.services.paging import (
+    AnySelect,
     Page,
     PageRequest,
     SortKey,
@@ -35,14 +36,14 @@ class ClaimSort(StrEnum):
     relevance = "relevance"
 
 
-_BY_ID = SortKey(Claim.id)  # type: ignore[arg-type]
+_BY_ID = SortKey(col(Claim.id))
 SORT_KEYS: dict[ClaimSort, list[SortKey]] = {
     ClaimSort.id: [_BY_ID],
     ClaimSort.updated: [
-        SortKey(Claim.updated_at, descending=True, to_json=moment_json, from_json=moment_key),
+        SortKey(col(Claim.updated_at), descending=True, to_json=moment_json, from_json=moment_key),
         _BY_ID,
     ],
-    ClaimSort.certainty: [SortKey(Claim.certainty_rank, descending=True, from_json=int_key), _BY_ID],
+    ClaimSort.certainty: [SortKey(col(Claim.certainty_rank), descending=True, from_json=int_key), _BY_ID],
 }
 
 
@@ -56,20 +57,24 @@ class ClaimFilters:
     tag: str | None = None
     search: Query | None = None
 
-    def apply(self, query: Select[Any]) -> Select[Any]:
+    def apply(self, query: AnySelect) -> AnySelect:
         """Restrict `query` (over claim, joined with search hits when searching) to the filters."""
-        query = query.where(Claim.status == self.status.value)
+        query = query.where(col(Claim.status) == self.status.value)
         if self.topic is not None:
-            query = query.where(Claim.topic_id == self.topic)
+            query = query.where(col(Claim.topic_id) == self.topic)
         if self.verdict is not None:
-            query = query.where(Claim.verdict == self.verdict.value)
+            query = query.where(col(Claim.verdict) == self.verdict.value)
         if self.min_certainty is not None:
-            query = query.where(Claim.certainty_rank >= self.min_certainty.rank)
+            query = query.where(col(Claim.certainty_rank) >= self.min_certainty.rank)
         if self.source is not None:
-            cites = select(Citation.id).where(Citation.claim_id == Claim.id, Citation.source_id == self.source)
+            cites = select(col(Citation.id)).where(
+                col(Citation.claim_id) == col(Claim.id), col(Citation.source_id) == self.source
+            )
             query = query.where(cites.exists())
         if self.tag is not None:
-            tagged = select(ClaimTag.tag).where(ClaimTag.claim_id == Claim.id, ClaimTag.tag == self.tag)
+            tagged = select(col(ClaimTag.tag)).where(
+                col(ClaimTag.claim_id) == col(Claim.id), col(ClaimTag.tag) == self.tag
+            )
             query = query.where(tagged.exists())
         return query
 
@@ -87,7 +92,7 @@ class ClaimPage:
     fragments: list[str | None]  # where each claim matched, when searching
 
 
-def filtered(filters: ClaimFilters, *columns: Any, text_search: TextSearch) -> tuple[Select[Any], Any]:
+def filtered(filters: ClaimFilters, *columns: Any, text_search: TextSearch) -> tuple[AnySelect, Any]:
     """Select `columns` of the claims that pass the filters, and the relevance score column if searching."""
     if filters.search is None:
         return filters.apply(select(*columns)), None
@@ -95,18 +100,18 @@ def filtered(filters: ClaimFilters, *columns: Any, text_search: TextSearch) -> t
         score = literal(0.0).label("score")
         return filters.apply(select(*columns, score)).where(false()), score
     found = text_search.hits(filters.search)
-    query = select(*columns, found.c.score).join(found, found.c.claim_id == Claim.id)
+    query = select(*columns, found.c.score).join(found, found.c.claim_id == col(Claim.id))
     return filters.apply(query), found.c.score
 
 
-def passing(filters: ClaimFilters, *, text_search: TextSearch) -> Select[Any]:
+def passing(filters: ClaimFilters, *, text_search: TextSearch) -> AnySelect:
     """Ids of the claims that pass the filters, unranked: counting needs no text rank."""
-    query = select(Claim.id)
+    query = select(col(Claim.id))
     if filters.search is not None and filters.search.empty:
         query = query.where(false())
     elif filters.search is not None:
         found = text_search.matches(filters.search)
-        query = query.join(found, found.c.claim_id == Claim.id)
+        query = query.join(found, found.c.claim_id == col(Claim.id))
     return filters.apply(query)
 
 
@@ -125,7 +130,7 @@ def list_claims(
     The total is counted once per filter and dataset generation (`totals`), not once per page.
     """
     require_public(filters.status, drafts_visible)
-    query, score = filtered(filters, Claim.id, text_search=text_search)
+    query, score = filtered(filters, col(Claim.id), text_search=text_search)
     if sort == ClaimSort.relevance:
         if score is None:
             raise BadQuery("sort=relevance ranks search results: give q, or sort by id, -updated_at or certainty")
@@ -136,13 +141,13 @@ def list_claims(
     total = totals.total(conn, repr(filters), lambda: count_rows(conn, counted))
     result = fetch_page(conn, query.add_columns(*(key.column for key in keys)), keys, page, total=total)
     ids = [row.id for row in result.rows]
-    documents = dict(conn.execute(select(Claim.id, Claim.document).where(Claim.id.in_(ids))).all())  # type: ignore[attr-defined]
+    documents = dict(conn.execute(select(col(Claim.id), col(Claim.document)).where(col(Claim.id).in_(ids))).all())
     matches = text_search.fragments(conn, filters.search, ids) if filters.search is not None else {}
     return ClaimPage(result, [documents[i] for i in ids], [matches.get(i) for i in ids])
 
 
 # Built once: the hot single-claim read skips statement construction (SQLAlchemy caches the SQL).
-_CLAIM_DOCUMENT = select(Claim.document, Claim.status).where(Claim.id == bindparam("claim_id"))
+_CLAIM_DOCUMENT = select(col(Claim.document), col(Claim.status)).where(col(Claim.id) == bindparam("claim_id"))
 _SOURCE_REF_COLUMNS = ("id", "kind", "title", "container_title", "issued", "doi", "pmid", "url", "citation")
 _SOURCE_REFS = select(*(col(getattr(Source, name)) for name in _SOURCE_REF_COLUMNS)).where(
     col(Source.id).in_(bindparam("source_ids", expanding=True))
@@ -187,16 +192,16 @@ def source_refs(*, conn: Connection, source_ids: set[str]) -> list[dict[str, Any
 
 
 def list_revisions(*, conn: Connection, claim_id: str, page: PageRequest, drafts_visible: bool = False) -> Page:
-    status = conn.execute(select(Claim.status).where(Claim.id == claim_id)).scalar()
+    status = conn.execute(select(col(Claim.status)).where(col(Claim.id) == claim_id)).scalar()
     if status is None:
         raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
     require_public(status, drafts_visible)
-    keys = [SortKey(ClaimRevision.version, descending=True, from_json=int_key)]
+    keys = [SortKey(col(ClaimRevision.version), descending=True, from_json=int_key)]
     query = select(
-        ClaimRevision.changed_at,
-        ClaimRevision.changed_by,
-        ClaimRevision.note,
-        ClaimRevision.snapshot,
-        ClaimRevision.version,
-    ).where(ClaimRevision.claim_id == claim_id)
+        col(ClaimRevision.changed_at),
+        col(ClaimRevision.changed_by),
+        col(ClaimRevision.note),
+        col(ClaimRevision.snapshot),
+        col(ClaimRevision.version),
+    ).where(col(ClaimRevision.claim_id) == claim_id)
     return fetch_page(conn, query, keys, page)

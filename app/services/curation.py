@@ -7,11 +7,12 @@ lets read replicas serve cached responses without ever serving stale ones.
 import datetime as dt
 import hashlib
 from enum import StrEnum
+from typing import Any
 
 import orjson
 from pydantic import BaseModel
 from sqlalchemy import delete, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.csl import csl_item
 from app.domain.styles import Style, render
@@ -45,7 +46,9 @@ def content_hash(record: BaseModel) -> str:
 
 
 def mark_changed(session: Session) -> None:
-    session.execute(update(DatasetState).where(DatasetState.id == 1).values(generation=DatasetState.generation + 1))
+    session.execute(
+        update(DatasetState).where(col(DatasetState.id) == 1).values(generation=col(DatasetState.generation) + 1)
+    )
 
 
 def save_topic(*, session: Session, topic_in: TopicIn, position: int, text_search: TextSearch) -> Outcome:
@@ -69,7 +72,7 @@ def save_source(*, session: Session, source_in: SourceIn) -> Outcome:
     if source is not None and source.content_sha256 == digest:
         return Outcome.unchanged
     text = source_in.text
-    fields = {
+    fields: dict[str, Any] = {
         **source_in.model_dump(mode="json", exclude={"reliability", "accessed"}),
         "accessed": source_in.accessed,
         "reliability_rating": source_in.reliability.rating.value,
@@ -107,7 +110,7 @@ def save_claim(
         reviewed_at=reviewed,
     )
     document = public.model_dump_json()
-    fields = {
+    fields: dict[str, Any] = {
         "topic_id": claim_in.topic,
         "statement": claim_in.statement,
         "assessment": claim_in.assessment,
@@ -131,8 +134,8 @@ def save_claim(
         outcome = Outcome.created
     else:
         claim.sqlmodel_update(fields)
-        session.execute(delete(Citation).where(Citation.claim_id == claim_in.id))  # type: ignore[arg-type]
-        session.execute(delete(ClaimTag).where(ClaimTag.claim_id == claim_in.id))  # type: ignore[arg-type]
+        session.execute(delete(Citation).where(col(Citation.claim_id) == claim_in.id))
+        session.execute(delete(ClaimTag).where(col(ClaimTag.claim_id) == claim_in.id))
         outcome = Outcome.updated
     session.flush()
     text_search.index_claim(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
@@ -18,9 +18,9 @@ from app.models.claim import Citation, Claim, ClaimStatus
 from app.models.source import Source
 from app.models.topic import Topic
 from app.services.claims import source_refs
+from app.services.paging import AnySelect
 
 BATCH = 200
-AnySelect = Select[*tuple[Any, ...]]
 SOURCE_COLUMNS = [column for column in Source.__table__.columns if column.name not in {"text", "content_sha256"}]  # type: ignore[attr-defined]
 
 

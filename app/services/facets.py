@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
@@ -11,6 +11,7 @@ from app.models.claim import Citation, Claim, ClaimTag
 from app.models.source import Source
 from app.models.topic import Topic
 from app.services.claims import ClaimFilters, passing
+from app.services.paging import AnySelect
 from app.services.search import TextSearch
 
 
@@ -35,22 +36,26 @@ FIXED_LABELS = {
 }
 
 
-def _grouping(facet: Facet) -> Select[Any]:
+def _grouping(facet: Facet) -> AnySelect:
     """value, label and claim count for one facet, before the claims are restricted."""
-    count = func.count(func.distinct(Claim.id)).label("count")
+    count = func.count(func.distinct(col(Claim.id))).label("count")
     if facet == Facet.topic:
-        query = select(Topic.id.label("value"), Topic.label.label("label"), count).select_from(Claim)  # type: ignore[attr-defined]
-        return query.join(Topic, Topic.id == Claim.topic_id).group_by(Topic.id, Topic.label)
+        query: AnySelect = select(col(Topic.id).label("value"), col(Topic.label).label("label"), count).select_from(
+            Claim
+        )
+        return query.join(Topic, col(Topic.id) == col(Claim.topic_id)).group_by(col(Topic.id), col(Topic.label))
     if facet == Facet.source:
-        query = select(Source.id.label("value"), Source.title.label("label"), count).select_from(Claim)  # type: ignore[attr-defined]
-        query = query.join(Citation, Citation.claim_id == Claim.id).join(Source, Source.id == Citation.source_id)
-        return query.group_by(Source.id, Source.title)
+        query = select(col(Source.id).label("value"), col(Source.title).label("label"), count).select_from(Claim)
+        query = query.join(Citation, col(Citation.claim_id) == col(Claim.id)).join(
+            Source, col(Source.id) == col(Citation.source_id)
+        )
+        return query.group_by(col(Source.id), col(Source.title))
     if facet == Facet.tag:
         tag = col(ClaimTag.tag)
         query = select(tag.label("value"), tag.label("label"), count).select_from(Claim)
         return query.join(ClaimTag, col(ClaimTag.claim_id) == col(Claim.id)).group_by(tag)
-    column = Claim.verdict if facet == Facet.verdict else Claim.certainty_level
-    return select(column.label("value"), column.label("label"), count).group_by(column)  # type: ignore[attr-defined]
+    column = col(Claim.verdict) if facet == Facet.verdict else col(Claim.certainty_level)
+    return select(column.label("value"), column.label("label"), count).group_by(column)
 
 
 def count_facets(
@@ -60,7 +65,7 @@ def count_facets(
     matching = passing(filters, text_search=text_search).subquery()
     results = {}
     for facet in facets:
-        rows = conn.execute(_grouping(facet).where(Claim.id.in_(select(matching.c.id)))).all()  # type: ignore[attr-defined]
+        rows = conn.execute(_grouping(facet).where(col(Claim.id).in_(select(matching.c.id)))).all()
         items = [{"value": r.value, "label": FIXED_LABELS.get(r.label, r.label), "count": r.count} for r in rows]
         results[facet.value] = sorted(items, key=lambda item: (-item["count"], item["value"]))
     return results

@@ -79,7 +79,7 @@ class NotifiedGeneration:
         self.lock = threading.Lock()
         self.value: int | None = None
         self.confirmed = -math.inf  # monotonic time the listener last confirmed `value`
-        self.floor = 0  # no value below this may be served from memory (a local write's generation)
+        self.floor: float = 0  # no value below this may be served from memory (a local write's generation)
         self.stopping = threading.Event()
         event.listen(engine, "commit", self._note_commit)
         event.listen(engine.pool, "checkin", self._after_commit)

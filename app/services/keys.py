@@ -49,11 +49,11 @@ def create_key(*, session: Session, name: str, scope: KeyScope) -> str:
 
 
 def list_keys(*, session: Session) -> list[ApiKey]:
-    return list(session.exec(select(ApiKey).order_by(col(ApiKey.name))).scalars())  # type: ignore[call-overload]
+    return list(session.scalars(select(ApiKey).order_by(col(ApiKey.name))))
 
 
 def revoke_key(*, session: Session, name: str) -> None:
-    key = session.exec(select(ApiKey).where(col(ApiKey.name) == name)).scalars().first()  # type: ignore[call-overload]
+    key = session.scalars(select(ApiKey).where(col(ApiKey.name) == name)).first()
     if key is None:
         raise NotFound(f"no key is named '{name}'; `evidence keys list` shows them")
     if key.revoked_at is None:

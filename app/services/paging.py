@@ -11,6 +11,8 @@ from sqlalchemy.engine import Connection
 from app.domain.cursor import decode_cursor, encode_cursor
 from app.errors import BadCursor
 
+AnySelect = Select[*tuple[Any, ...]]  # a SELECT of any columns
+
 MAX_TEXT_KEY_CHARS = 200
 _INT_LIMIT = 2**31
 _FLOAT_LIMIT = 1e9
@@ -87,13 +89,13 @@ def _after(keys: Sequence[SortKey], values: Sequence[object]) -> ColumnElement[b
     return or_(*clauses)
 
 
-def count_rows(conn: Connection, query: Select[Any]) -> int:
+def count_rows(conn: Connection, query: AnySelect) -> int:
     return int(conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one())
 
 
 def fetch_page(
     conn: Connection,
-    query: Select[Any],
+    query: AnySelect,
     keys: Sequence[SortKey],
     request: PageRequest,
     total: int | None = None,

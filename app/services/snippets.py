@@ -42,23 +42,31 @@ def find_snippets(*, conn: Connection, request: SnippetQuery, ranker: QuestionRa
     """Top-k vetted claims by relevance (any word may match), or by certainty without a query."""
     if request.search is not None and request.search.empty:
         return []
-    passing = select(Claim.id).where(
-        Claim.status == ClaimStatus.vetted.value, Claim.certainty_rank >= request.min_certainty.rank
+    passing = select(col(Claim.id)).where(
+        col(Claim.status) == ClaimStatus.vetted.value, col(Claim.certainty_rank) >= request.min_certainty.rank
     )
     if request.topic is not None:
-        passing = passing.where(Claim.topic_id == request.topic)
+        passing = passing.where(col(Claim.topic_id) == request.topic)
     if request.search is None:
-        best = passing.add_columns(literal(None).label("score")).order_by(Claim.certainty_rank.desc(), Claim.id)  # type: ignore[attr-defined]
+        best = passing.add_columns(literal(None).label("score")).order_by(
+            col(Claim.certainty_rank).desc(), col(Claim.id)
+        )
         top = [_Ranked(row.id, None) for row in conn.execute(best.limit(request.k))]
     else:
         # Rank first, then keep the claims that pass the filters: the ranking decides the order,
         # so the database never has to join every matching claim.
         ranked = ranker.rank(conn, request.search)
-        allowed = set(conn.execute(passing.where(Claim.id.in_([claim_id for claim_id, _ in ranked]))).scalars())  # type: ignore[attr-defined]
+        allowed = set(conn.execute(passing.where(col(Claim.id).in_([claim_id for claim_id, _ in ranked]))).scalars())
         top = [_Ranked(claim_id, score) for claim_id, score in ranked if claim_id in allowed][: request.k]
     ids = [row.id for row in top]
-    columns = (Claim.id, Claim.snippet, Claim.certainty_level, Claim.certainty_note, Claim.verdict)
-    claims = {row.id: row for row in conn.execute(select(*columns).where(Claim.id.in_(ids)))}  # type: ignore[attr-defined]
+    columns = (
+        col(Claim.id),
+        col(Claim.snippet),
+        col(Claim.certainty_level),
+        col(Claim.certainty_note),
+        col(Claim.verdict),
+    )
+    claims = {row.id: row for row in conn.execute(select(*columns).where(col(Claim.id).in_(ids)))}
     cited = _cited_sources(conn, ids)
     texts = fit([claims[claim_id].snippet for claim_id in ids], request.max_chars)
     return [
@@ -81,7 +89,7 @@ def numbered(references: Iterable[str]) -> str:
     return " ".join(f"[{number}] {reference}" for number, reference in enumerate(references, start=1))
 
 
-_CITED_COLUMNS = (Source.id, Source.citation, Source.doi, Source.pmid, Source.url)
+_CITED_COLUMNS = (col(Source.id), col(Source.citation), col(Source.doi), col(Source.pmid), col(Source.url))
 
 
 def _cited_sources(conn: Connection, claim_ids: list[str]) -> dict[str, list[dict[str, Any]]]:

@@ -27,7 +27,7 @@ def to_public(row: Any) -> SourcePublic:
 
 
 def list_sources(*, conn: Connection, kind: SourceKind | None, page: PageRequest) -> Page:
-    query = select(*_PUBLIC_COLUMNS, Source.id.label("sort_id"))  # type: ignore[attr-defined]
+    query = select(*_PUBLIC_COLUMNS, col(Source.id).label("sort_id"))
     if kind is not None:
         query = query.where(col(Source.kind) == kind.value)
     return fetch_page(conn, query, [SortKey(Source.id)], page)

@@ -4,21 +4,22 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
+from sqlmodel import col
 
 from app.errors import NotFound
 from app.models.claim import Claim, ClaimStatus
 from app.models.topic import Topic, TopicPublic
 from app.services.paging import Page, PageRequest, SortKey, fetch_page, int_key
 
-_KEYS = [SortKey(Topic.position, from_json=int_key), SortKey(Topic.id)]  # type: ignore[arg-type]
+_KEYS = [SortKey(col(Topic.position), from_json=int_key), SortKey(col(Topic.id))]
 
 
 def _with_counts() -> Any:
-    vetted = and_(Claim.topic_id == Topic.id, Claim.status == ClaimStatus.vetted.value)
+    vetted = and_(col(Claim.topic_id) == col(Topic.id), col(Claim.status) == ClaimStatus.vetted.value)
     return (
-        select(Topic.id, Topic.label, Topic.description, func.count(Claim.id).label("claim_count"))  # type: ignore[arg-type]
+        select(col(Topic.id), col(Topic.label), col(Topic.description), func.count(col(Claim.id)).label("claim_count"))
         .outerjoin(Claim, vetted)
-        .group_by(Topic.id, Topic.label, Topic.description, Topic.position)
+        .group_by(col(Topic.id), col(Topic.label), col(Topic.description), col(Topic.position))
     )
 
 
@@ -27,12 +28,12 @@ def to_public(row: Any) -> TopicPublic:
 
 
 def list_topics(*, conn: Connection, page: PageRequest) -> Page:
-    query = _with_counts().add_columns(Topic.position, Topic.id.label("sort_id"))  # type: ignore[attr-defined]
+    query = _with_counts().add_columns(col(Topic.position), col(Topic.id).label("sort_id"))
     return fetch_page(conn, query, _KEYS, page)
 
 
 def read_topic(*, conn: Connection, topic_id: str) -> TopicPublic:
-    row = conn.execute(_with_counts().where(Topic.id == topic_id)).first()
+    row = conn.execute(_with_counts().where(col(Topic.id) == topic_id)).first()
     if row is None:
         raise NotFound(f"no topic has id '{topic_id}'; list them at /v1/topics")
     return to_public(row)
