@@ -3,17 +3,17 @@
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.domain.links import link_problem
 from app.domain.quotes import QuoteError, locate_quote
-from app.models.claim import CitationIn, ClaimIn, ClaimStatus, Relation
+from app.models.claim import CitationIn, ClaimIn, ClaimStatus, Relation, Verdict
 from app.models.meta import ReleaseIn, UrlHost
 from app.models.source import SourceIn, SourceKind
 from app.models.topic import TopicIn
@@ -237,30 +237,56 @@ def _check_references(root: Path, dataset: Dataset, refs: list[_ClaimRefs]) -> N
             problems.append(Problem(claim.path, claim.claim_id, f"topic: unknown topic '{claim.topic}'"))
         for index, citation in claim.citations:
             source = sources.get(citation.source_id)
-            message = _citation_problem(citation, source) or _review_problem(claim.reviewed, source)
-            if message:
-                problems.append(Problem(claim.path, claim.claim_id, f"citations.{index}.{message}"))
+            found = citation_problem(citation, source) or _review_problem(claim.reviewed, source)
+            if found:
+                problems.append(Problem(claim.path, claim.claim_id, f"citations.{index}.{found[0]}: {found[1]}"))
+    paths = {claim.claim_id: claim.path for claim in refs}
+    for record in dataset.claims:
+        message = literature_problem(record, sources)
+        if message:
+            problems.append(Problem(paths[record.id], record.id, message))
 
 
-def _review_problem(reviewed: dt.date | None, source: SourceIn | None) -> str | None:
+def _review_problem(reviewed: dt.date | None, source: SourceIn | None) -> tuple[str, str] | None:
     """A review cannot rest on a source record checked after it."""
     if reviewed is None or source is None or source.accessed <= reviewed:
         return None
-    return f"source_id: '{source.id}' was checked on {source.accessed}, after this claim's review on {reviewed}"
+    return "source_id", f"'{source.id}' was checked on {source.accessed}, after this claim's review on {reviewed}"
 
 
-def _citation_problem(citation: CitationIn, source: SourceIn | None) -> str | None:
-    """What is wrong with one citation, if anything; fills in a missing locator."""
+class QuotedSource(Protocol):
+    """What the citation rules need of a source, whether read from a file or from the database."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def text(self) -> str | None: ...
+
+
+def citation_problem(citation: CitationIn, source: QuotedSource | None) -> tuple[str, str] | None:
+    """The field at fault in one citation and what is wrong with it, if anything; fills in a missing locator."""
     if source is None:
-        return f"source_id: unknown source '{citation.source_id}'"
+        return "source_id", f"unknown source '{citation.source_id}'"
     if citation.relation == Relation.states and source.kind != SourceKind.material:
-        return "relation: 'states' must cite the material"
+        return "relation", "'states' must cite the material"
     if citation.quote is None:
         return None
     if source.text is None:
-        return f"quote: source '{source.id}' holds no text to quote"
+        return "quote", f"source '{source.id}' holds no text to quote"
     try:
         citation.locator = locate_quote(source.text, citation.quote, citation.locator)
     except QuoteError as error:
-        return f"locator: {error}"
+        return "locator", str(error)
     return None
+
+
+def literature_problem(claim: ClaimIn, sources: Mapping[str, QuotedSource]) -> str | None:
+    """A vetted claim rests on more than the material itself, unless it is judged unsupported."""
+    if claim.status != ClaimStatus.vetted or claim.verdict == Verdict.unsupported:
+        return None
+    cited = (sources.get(citation.source_id) for citation in claim.citations)
+    if any(source is not None and source.kind != SourceKind.material for source in cited):
+        return None
+    return "citations: a vetted claim must cite a source other than the material, unless its verdict is 'unsupported'"

@@ -51,3 +51,19 @@ class AlreadyExists(EvidenceError):
 
 class LoadInProgress(EvidenceError):
     """Another load holds the database; loads run one at a time."""
+
+
+class IfMatchRequired(EvidenceError):
+    """An edit sent without the version it was based on."""
+
+
+class VersionMismatch(EvidenceError):
+    """An edit based on a version that is no longer current."""
+
+
+class InvalidTransition(EvidenceError):
+    """A review action that does not apply to the claim's status (e.g. vetting a vetted claim)."""
+
+
+class SameEditor(EvidenceError):
+    """Vetting one's own edit: a second pair of eyes is required."""

@@ -4,6 +4,7 @@ import time
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlmodel import Session
 
 from app.dataset import Dataset
@@ -81,3 +82,12 @@ def issue_key(url: str, name: str, scope: str) -> str:
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+def generation(url: str) -> int:
+    """The dataset generation: moves once per transaction that changes anything."""
+    engine = create_db_engine(url)
+    with engine.connect() as conn:
+        value: int = conn.execute(text("SELECT generation FROM dataset_state")).scalar_one()
+    engine.dispose()
+    return value

@@ -17,4 +17,9 @@ def none_match(if_none_match: str | None, tag: str) -> bool:
         return False
     if if_none_match.strip() == "*":
         return True
-    return tag in _ENTITY_TAG.findall(if_none_match)
+    return tag in listed_tags(if_none_match)
+
+
+def listed_tags(header: str) -> list[str]:
+    """The opaque tags a conditional header lists, weak ones included."""
+    return _ENTITY_TAG.findall(header)

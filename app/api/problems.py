@@ -22,12 +22,16 @@ from app.errors import (
     BadParameter,
     BadQuery,
     EvidenceError,
+    IfMatchRequired,
     InsufficientScope,
     InvalidData,
     InvalidKey,
+    InvalidTransition,
     KeyRequired,
     NotAcceptable,
     NotFound,
+    SameEditor,
+    VersionMismatch,
 )
 
 logger = logging.getLogger("app.errors")
@@ -49,6 +53,10 @@ _DOMAIN_ERRORS: dict[type[EvidenceError], tuple[int, str]] = {
     InsufficientScope: (403, "insufficient-scope"),
     NotAcceptable: (406, "not-acceptable"),
     AlreadyExists: (409, "already-exists"),
+    InvalidTransition: (409, "invalid-transition"),
+    SameEditor: (403, "same-editor"),
+    VersionMismatch: (412, "version-mismatch"),
+    IfMatchRequired: (428, "if-match-required"),
     InvalidData: (422, "invalid-data"),
 }
 

@@ -2,8 +2,20 @@
 
 from app.models.api_key import ApiKey
 from app.models.claim import Citation, Claim, ClaimRevision, ClaimTag
-from app.models.source import Source
+from app.models.idempotency import IdempotentRequest
+from app.models.source import Source, SourceRevision
 from app.models.state import DatasetState
 from app.models.topic import Topic
 
-__all__ = ["ApiKey", "Citation", "Claim", "ClaimRevision", "ClaimTag", "DatasetState", "Source", "Topic"]
+__all__ = [
+    "ApiKey",
+    "Citation",
+    "Claim",
+    "ClaimRevision",
+    "ClaimTag",
+    "DatasetState",
+    "IdempotentRequest",
+    "Source",
+    "SourceRevision",
+    "Topic",
+]

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.source import SourceRef
-from app.models.types import Slug, Tag, Text, Timestamp, UtcDateTime
+from app.models.types import MAX_CITATIONS, MAX_TAGS, Line, Note, Slug, Tag, Text, Timestamp, UtcDateTime
 
 SNIPPET_MAX_CHARS = 400
 
@@ -105,7 +105,7 @@ class CitationIn(BaseModel):
 
     source_id: Slug
     relation: Relation
-    quote: str | None = None
+    quote: Annotated[str, PydanticField(max_length=4000)] | None = None
     locator: Locator | None = None
     note: Text
 
@@ -129,14 +129,14 @@ class ClaimFields(BaseModel):
 
     id: Slug
     topic: Slug
-    tags: list[Tag] = []
-    statement: Text
+    tags: Annotated[list[Tag], PydanticField(max_length=MAX_TAGS)] = []
+    statement: Line
     assessment: Text
     verdict: Verdict
     certainty: Certainty
     pico: Pico | None = None
     snippet: Annotated[str, PydanticField(min_length=1, max_length=SNIPPET_MAX_CHARS)]
-    citations: list[CitationIn] = PydanticField(min_length=1)
+    citations: list[CitationIn] = PydanticField(min_length=1, max_length=MAX_CITATIONS)
 
     @model_validator(mode="after")
     def cited_enough(self) -> "ClaimFields":
@@ -153,6 +153,27 @@ class ClaimIn(ClaimFields):
     reviewed: dt.date | None = PydanticField(
         default=None, description="When a reviewer last checked the claim against its sources"
     )
+
+
+class ClaimDraft(ClaimFields):
+    """A new claim as sent to POST /v1/claims: always created as a draft."""
+
+    note: Note | None = PydanticField(default=None, description="Why: kept with the revision, not in the claim")
+
+
+class ReviewAction(StrEnum):
+    vet = "vet"
+    retract = "retract"
+    reopen = "reopen"
+
+
+class Review(BaseModel):
+    """A reviewer's decision on a claim."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: ReviewAction
+    note: Note | None = PydanticField(default=None, description="Why: kept with the revision")
 
 
 class ClaimPublic(ClaimFields):
@@ -228,6 +249,7 @@ class Claim(SQLModel, table=True):
     reviewed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     content_sha256: str = Field(max_length=64, description="Detects real change on reload")
     document: str = Field(description="The ClaimPublic JSON, rendered on write for fast reads")
+    edited_by: str | None = Field(default=None, max_length=100, description="Who last changed what it says")
 
 
 class ClaimTag(SQLModel, table=True):

@@ -6,15 +6,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.types import Slug, Text, Timestamp, UtcDateTime
+from app.models.types import MAX_AUTHORS, MAX_SOURCE_TEXT, Line, Note, Short, Slug, Text, Timestamp, UtcDateTime
 
 Issued = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
-Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")]
+Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$", max_length=300)]
 Pmid = Annotated[str, StringConstraints(pattern=r"^\d{1,9}$")]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
 
 
 class SourceKind(StrEnum):
@@ -37,8 +37,8 @@ class Rating(StrEnum):
 class Author(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    family: Text
-    given: str | None = None
+    family: Line
+    given: Short | None = None
 
 
 class Reliability(BaseModel):
@@ -55,14 +55,14 @@ class SourceFields(BaseModel):
 
     id: Slug
     kind: SourceKind
-    title: Text
-    container_title: str | None = None
-    publisher: str | None = None
-    authors: list[Author] = []
+    title: Line
+    container_title: Short | None = None
+    publisher: Short | None = None
+    authors: Annotated[list[Author], PydanticField(max_length=MAX_AUTHORS)] = []
     issued: Issued | None = None
-    volume: str | None = None
-    issue: str | None = None
-    pages: str | None = None
+    volume: Short | None = None
+    issue: Short | None = None
+    pages: Short | None = None
     doi: Doi | None = None
     pmid: Pmid | None = None
     url: Url | None = None
@@ -81,8 +81,14 @@ class SourceFields(BaseModel):
 class SourceIn(SourceFields):
     """A source with the exact text we hold of it (null when we hold none)."""
 
-    text: str | None = None
-    text_seen_at: str | None = None
+    text: Annotated[str, PydanticField(max_length=MAX_SOURCE_TEXT)] | None = None
+    text_seen_at: Short | None = None
+
+
+class SourceDraft(SourceIn):
+    """A new source as sent to POST /v1/sources."""
+
+    note: Note | None = PydanticField(default=None, description="Why: kept with the revision, not in the source")
 
 
 class SourcePublic(SourceFields):
@@ -136,3 +142,16 @@ class Source(SQLModel, table=True):
     version: int = 1
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class SourceRevision(SQLModel, table=True):
+    __tablename__ = "source_revision"
+    __table_args__ = (UniqueConstraint("source_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = Field(foreign_key="source.id", index=True, ondelete="CASCADE", max_length=81)
+    version: int
+    changed_at: dt.datetime = Field(sa_type=UtcDateTime)
+    changed_by: str = Field(max_length=100)
+    note: str | None = None
+    snapshot: str = Field(description="The SourceIn JSON of this version, text included")

@@ -11,7 +11,14 @@ SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,80}$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9 .+-]{0,40}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Limits generous to real records (the longest bundled note is under 1,000 characters) but bounded,
+# so one request cannot store an essay in a title or a thousand tags.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Short = Annotated[str, StringConstraints(max_length=500)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+MAX_TAGS, MAX_CITATIONS, MAX_AUTHORS = 20, 50, 1000
+MAX_SOURCE_TEXT = 1_000_000
 
 
 def now_utc() -> datetime:

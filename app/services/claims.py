@@ -11,7 +11,16 @@ from sqlmodel import col
 
 from app.domain.query import Query
 from app.errors import BadQuery, KeyRequired, NotFound
-from app.models.claim import CertaintyLevel, Citation, Claim, ClaimRevision, ClaimStatus, ClaimTag, Verdict
+from app.models.claim import (
+    CertaintyLevel,
+    Citation,
+    Claim,
+    ClaimIn,
+    ClaimRevision,
+    ClaimStatus,
+    ClaimTag,
+    Verdict,
+)
 from app.models.source import Source
 from app.services.paging import (
     AnySelect,
@@ -171,6 +180,28 @@ def cited_refs(*, conn: Connection, claim: dict[str, Any]) -> dict[str, dict[str
     """Each source the claim cites, by id, expanded enough to render it."""
     cited = {citation["source_id"] for citation in claim["citations"]}
     return {ref["id"]: ref for ref in source_refs(conn=conn, source_ids=cited)}
+
+
+@dataclass(frozen=True)
+class StoredClaim:
+    claim_in: ClaimIn
+    version: int
+    edited_by: str | None
+
+
+def as_written(document: str | bytes) -> ClaimIn:
+    """A stored claim document as the record a curator writes: what export emits and import takes."""
+    fields = orjson.loads(document)
+    return ClaimIn.model_validate({name: fields[name] for name in ClaimIn.model_fields if name in fields})
+
+
+def read_claim_as_written(*, conn: Connection, claim_id: str) -> StoredClaim:
+    row = conn.execute(
+        select(col(Claim.document), col(Claim.version), col(Claim.edited_by)).where(col(Claim.id) == claim_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
+    return StoredClaim(as_written(row.document), row.version, row.edited_by)
 
 
 def source_refs(*, conn: Connection, source_ids: set[str]) -> list[dict[str, Any]]:

@@ -6,17 +6,21 @@ lets read replicas serve cached responses without ever serving stale ones.
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import orjson
 from pydantic import BaseModel
-from sqlalchemy import delete, update
-from sqlmodel import Session, col
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col
 
 from app.domain.csl import csl_item
 from app.domain.styles import Style, render
-from app.errors import InvalidData
+from app.errors import AlreadyExists, InvalidData, VersionMismatch
 from app.models.claim import (
     Citation,
     Claim,
@@ -27,7 +31,7 @@ from app.models.claim import (
     ClaimStatus,
     ClaimTag,
 )
-from app.models.source import Source, SourceIn
+from app.models.source import Source, SourceIn, SourceRevision
 from app.models.state import DatasetState
 from app.models.topic import Topic, TopicIn
 from app.models.types import now_utc
@@ -46,9 +50,31 @@ def content_hash(record: BaseModel) -> str:
 
 
 def mark_changed(session: Session) -> None:
-    session.execute(
-        update(DatasetState).where(col(DatasetState.id) == 1).values(generation=col(DatasetState.generation) + 1)
-    )
+    """Note that the transaction changes the dataset; `write_transaction` bumps the generation once at its end."""
+    session.info["changed"] = True
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Session]:
+    """One atomic write. The generation moves last, in the same transaction, so cached reads never go stale and
+    writers never wait on each other for it while still holding row locks."""
+    with Session(engine) as session, session.begin():
+        yield session
+        if session.info.pop("changed", False):
+            session.execute(
+                update(DatasetState)
+                .where(col(DatasetState.id) == 1)
+                .values(generation=col(DatasetState.generation) + 1)
+            )
+
+
+@dataclass(frozen=True)
+class Change:
+    """Who makes a change, why, and the version it was based on (None: whatever is current)."""
+
+    by: str
+    note: str | None = None
+    based_on: int | None = None
 
 
 def save_topic(*, session: Session, topic_in: TopicIn, position: int, text_search: TextSearch) -> Outcome:
@@ -66,12 +92,17 @@ def save_topic(*, session: Session, topic_in: TopicIn, position: int, text_searc
     return Outcome.updated
 
 
-def save_source(*, session: Session, source_in: SourceIn) -> Outcome:
+def save_source(*, session: Session, source_in: SourceIn, change: Change) -> Outcome:
+    """Create or update a source; every real change is a new version with a revision."""
     digest = content_hash(source_in)
-    source = session.get(Source, source_in.id)
-    if source is not None and source.content_sha256 == digest:
+    current = session.execute(
+        select(col(Source.version), col(Source.content_sha256)).where(col(Source.id) == source_in.id)
+    ).first()
+    _check_based_on(change, current.version if current else None, f"source '{source_in.id}'")
+    if current is not None and current.content_sha256 == digest:
         return Outcome.unchanged
     text = source_in.text
+    now = now_utc()
     fields: dict[str, Any] = {
         **source_in.model_dump(mode="json", exclude={"reliability", "accessed"}),
         "accessed": source_in.accessed,
@@ -81,35 +112,55 @@ def save_source(*, session: Session, source_in: SourceIn) -> Outcome:
         "text_length": len(text) if text is not None else None,
         "content_sha256": digest,
         "citation": render(csl_item(source_in.model_dump()), Style.vancouver),
+        "updated_at": now,
     }
-    now = now_utc()
     mark_changed(session)
-    if source is None:
-        session.add(Source(**fields, version=1, created_at=now, updated_at=now))
-        return Outcome.created
-    source.sqlmodel_update({**fields, "version": source.version + 1, "updated_at": now})
-    return Outcome.updated
+    if current is None:
+        version = 1
+        _insert(session, Source(**fields, version=version, created_at=now), f"a source with id '{source_in.id}'")
+    else:
+        version = current.version + 1
+        _update_version(session, Source, source_in.id, current.version, {**fields, "version": version})
+    session.add(
+        SourceRevision(
+            source_id=source_in.id,
+            version=version,
+            changed_at=now,
+            changed_by=change.by,
+            note=change.note,
+            snapshot=source_in.model_dump_json(),
+        )
+    )
+    return Outcome.created if current is None else Outcome.updated
 
 
-def save_claim(
-    *, session: Session, claim_in: ClaimIn, changed_by: str, text_search: TextSearch, note: str | None = None
-) -> Outcome:
-    """Create or update a claim with its citations and tags; every real change is a revision."""
+def save_claim(*, session: Session, claim_in: ClaimIn, change: Change, text_search: TextSearch) -> Outcome:
+    """Create or update a claim with its citations and tags; every real change is a new version with a revision."""
     digest = content_hash(claim_in)
-    claim = session.get(Claim, claim_in.id)
-    if claim is not None and claim.content_sha256 == digest:
+    current = session.execute(
+        select(
+            col(Claim.version),
+            col(Claim.created_at),
+            col(Claim.content_sha256),
+            col(Claim.document),
+            col(Claim.edited_by),
+        ).where(col(Claim.id) == claim_in.id)
+    ).first()
+    _check_based_on(change, current.version if current else None, f"claim '{claim_in.id}'")
+    if current is not None and current.content_sha256 == digest:
         return Outcome.unchanged
     now = now_utc()
     mark_changed(session)
     updated, reviewed = _review_times(claim_in, now)
     public = ClaimPublic(
         **claim_in.model_dump(exclude={"reviewed"}),
-        version=claim.version + 1 if claim else 1,
-        created_at=claim.created_at if claim else now,
+        version=current.version + 1 if current else 1,
+        created_at=current.created_at if current else now,
         updated_at=updated,
         reviewed_at=reviewed,
     )
     document = public.model_dump_json()
+    edited = current is None or _curated(orjson.loads(current.document)) != _curated(public.model_dump(mode="json"))
     fields: dict[str, Any] = {
         "topic_id": claim_in.topic,
         "statement": claim_in.statement,
@@ -128,16 +179,16 @@ def save_claim(
         "reviewed_at": public.reviewed_at,
         "content_sha256": digest,
         "document": document,
+        "edited_by": change.by if edited else current.edited_by if current else None,
     }
-    if claim is None:
-        session.add(Claim(id=claim_in.id, **fields))
+    if current is None:
+        _insert(session, Claim(id=claim_in.id, **fields), f"a claim with id '{claim_in.id}'")
         outcome = Outcome.created
     else:
-        claim.sqlmodel_update(fields)
+        _update_version(session, Claim, claim_in.id, current.version, fields)
         session.execute(delete(Citation).where(col(Citation.claim_id) == claim_in.id))
         session.execute(delete(ClaimTag).where(col(ClaimTag.claim_id) == claim_in.id))
         outcome = Outcome.updated
-    session.flush()
     text_search.index_claim(
         session,
         claim_id=claim_in.id,
@@ -156,8 +207,8 @@ def save_claim(
             claim_id=claim_in.id,
             version=public.version,
             changed_at=now,
-            changed_by=changed_by,
-            note=note,
+            changed_by=change.by,
+            note=change.note,
             snapshot=document,
         )
     )
@@ -173,7 +224,8 @@ def retract_claim(
         return Outcome.unchanged
     current = ClaimPublic.model_validate_json(claim.document).model_dump(include=set(ClaimFields.model_fields))
     retracted = ClaimIn(**current, status=ClaimStatus.retracted, reviewed=reviewed)
-    return save_claim(session=session, claim_in=retracted, changed_by=changed_by, note=note, text_search=text_search)
+    change = Change(by=changed_by, note=note)
+    return save_claim(session=session, claim_in=retracted, change=change, text_search=text_search)
 
 
 def save_release(*, session: Session, label: str | None) -> Outcome:
@@ -191,6 +243,35 @@ def _review_times(claim_in: ClaimIn, now: dt.datetime) -> tuple[dt.datetime, dt.
         return now, now if claim_in.status == ClaimStatus.vetted else None
     reviewed = dt.datetime.combine(claim_in.reviewed, dt.time(), tzinfo=dt.UTC)
     return reviewed, None if claim_in.status == ClaimStatus.draft else reviewed
+
+
+_NOT_CURATED = {"status", "version", "created_at", "updated_at", "reviewed_at"}
+
+
+def _curated(document: dict[str, Any]) -> dict[str, Any]:
+    """What a curator wrote, less the status a review sets and the fields the server keeps."""
+    return {k: v for k, v in document.items() if k not in _NOT_CURATED}
+
+
+def _check_based_on(change: Change, version: int | None, what: str) -> None:
+    if change.based_on is not None and version != change.based_on:
+        raise VersionMismatch(f"{what} is at version {version}, not {change.based_on}; fetch it again, redo the edit")
+
+
+def _insert(session: Session, row: SQLModel, what: str) -> None:
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise AlreadyExists(f"{what} exists; edit it with PATCH instead") from None
+
+
+def _update_version(session: Session, table: type[SQLModel], row_id: str, version: int, fields: dict[str, Any]) -> None:
+    """A conditional UPDATE: it changes the row only if nobody changed it since `version` was read."""
+    id_column, version_column = table.__table__.c.id, table.__table__.c.version  # type: ignore[attr-defined]
+    result = session.execute(update(table).where(id_column == row_id, version_column == version).values(**fields))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise VersionMismatch(f"'{row_id}' was changed by someone else meanwhile; fetch it again and redo the edit")
 
 
 def _topic_label(session: Session, topic_id: str) -> str:

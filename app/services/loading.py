@@ -14,7 +14,16 @@ from app.models.claim import Claim, ClaimStatus
 from app.models.source import Source
 from app.models.topic import Topic
 from app.models.types import now_utc
-from app.services.curation import Outcome, retract_claim, save_claim, save_release, save_source, save_topic
+from app.services.curation import (
+    Change,
+    Outcome,
+    retract_claim,
+    save_claim,
+    save_release,
+    save_source,
+    save_topic,
+    write_transaction,
+)
 from app.services.search import TextSearch, text_search_for
 
 Progress = Callable[[str, str], None]
@@ -56,7 +65,8 @@ def load_dataset(
     report = progress or (lambda kind, item: None)
     text_search = text_search_for(engine)
     lock = load_lock_for(engine)
-    with Session(engine) as session, session.begin():
+    change = Change(by=changed_by)
+    with write_transaction(engine) as session:
         if not lock(session):
             raise LoadInProgress("another load is running on this database; run this one again when it has finished")
         for position, topic in enumerate(dataset.topics):
@@ -64,11 +74,11 @@ def load_dataset(
             summary.add("topic", outcome)
             report("topic", topic.id)
         for source in dataset.sources:
-            summary.add("source", save_source(session=session, source_in=source))
+            summary.add("source", save_source(session=session, source_in=source, change=change))
             report("source", source.id)
         session.flush()
         for claim in dataset.claims:
-            outcome = save_claim(session=session, claim_in=claim, changed_by=changed_by, text_search=text_search)
+            outcome = save_claim(session=session, claim_in=claim, change=change, text_search=text_search)
             summary.add("claim", outcome)
             report("claim", claim.id)
         save_release(session=session, label=dataset.release.label if dataset.release else None)

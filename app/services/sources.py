@@ -10,7 +10,7 @@ from app.domain.csl import csl_item
 from app.domain.fhir import citation_resource
 from app.domain.references import ReferenceFormat, write_reference
 from app.errors import NotFound
-from app.models.source import Source, SourceKind, SourcePublic
+from app.models.source import Source, SourceIn, SourceKind, SourcePublic
 from app.services.paging import Page, PageRequest, SortKey, fetch_page
 
 _PUBLIC_COLUMNS = [column for column in Source.__table__.columns if column.name not in {"text", "content_sha256"}]  # type: ignore[attr-defined]
@@ -24,6 +24,25 @@ def to_public(row: Any) -> SourcePublic:
             "reliability": {"rating": fields["reliability_rating"], "note": fields["reliability_note"]},
         }
     )
+
+
+def as_written(row: Any) -> SourceIn:
+    """A stored source (all columns) as the record a curator writes: what export emits and import takes."""
+    fields = row._mapping
+    return SourceIn.model_validate(
+        {
+            **{name: fields[name] for name in SourceIn.model_fields if name in fields},
+            "reliability": {"rating": fields["reliability_rating"], "note": fields["reliability_note"]},
+        }
+    )
+
+
+def read_source_as_written(*, conn: Connection, source_id: str) -> tuple[SourceIn, int]:
+    """The source as a curator would write it, and its version."""
+    row = conn.execute(select(Source.__table__).where(Source.__table__.c.id == source_id)).first()  # type: ignore[attr-defined]
+    if row is None:
+        raise NotFound(f"no source has id '{source_id}'; list them at /v1/sources")
+    return as_written(row), row.version
 
 
 def list_sources(*, conn: Connection, kind: SourceKind | None, page: PageRequest) -> Page:

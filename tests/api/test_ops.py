@@ -35,6 +35,7 @@ def test_openapi_lists_exactly_the_working_routes(client):
         "/v1/claims",
         "/v1/claims/{claim_id}",
         "/v1/claims/{claim_id}/revisions",
+        "/v1/claims/{claim_id}/review",
         "/v1/sources",
         "/v1/sources/{source_id}",
         "/v1/sources/{source_id}/text",

@@ -14,14 +14,12 @@ import sys
 import time
 from collections.abc import Iterator
 
-from sqlmodel import Session
-
 from app import migrate
 from app.config import Settings
 from app.dataset import read_dataset
 from app.db import create_db_engine
 from app.models.claim import ClaimIn
-from app.services.curation import save_claim
+from app.services.curation import Change, save_claim, write_transaction
 from app.services.loading import load_dataset
 from app.services.search import text_search_for
 from tests.benchmarks.synthetic import ClaimFactory, Vocabulary, bundled_texts, dataset_root
@@ -51,9 +49,10 @@ def main() -> None:
     started = time.perf_counter()
     done = 0
     while done < args.count:
-        with Session(engine) as session, session.begin():
+        with write_transaction(engine) as session:
             for claim in (next(claims) for _ in range(min(args.batch, args.count - done))):
-                save_claim(session=session, claim_in=claim, changed_by="benchmark generator", text_search=text_search)
+                change = Change(by="benchmark generator")
+                save_claim(session=session, claim_in=claim, change=change, text_search=text_search)
                 done += 1
         rate = done / (time.perf_counter() - started)
         print(f"\r{done:,}/{args.count:,} claims written ({rate:,.0f}/s)", end="", file=sys.stderr, flush=True)

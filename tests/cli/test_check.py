@@ -175,3 +175,17 @@ def test_the_release_label_is_required(data_copy):
     result = runner.invoke(cli, ["check", str(data_copy)])
     assert result.exit_code == 1
     assert "release.yaml: -: missing" in result.output
+
+
+def test_vetted_claim_citing_only_the_material(data_copy):
+    path, claim = first_claim(data_copy)
+    states = next(c for c in claim["citations"] if c["relation"] == "states")
+    claim["citations"] = [states, {**states, "relation": "supports"}]
+    claim["verdict"] = "supported"
+    rewrite(path, claim)
+    result = runner.invoke(cli, ["check", str(data_copy)])
+    assert result.exit_code == 1
+    assert f"{path}: {claim['id']}: citations: a vetted claim must cite a source other than" in result.output
+    claim["status"] = "draft"
+    rewrite(path, claim)
+    assert runner.invoke(cli, ["check", str(data_copy)]).exit_code == 0

@@ -3,23 +3,37 @@
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.responses import Response
 
-from app.api.auth import may_read_drafts
+from app.api.auth import Curator, Reviewer, may_read_drafts
 from app.api.deps import Cursor, CursorSecretDep, EngineDep, Limit, SettingsDep, TextSearchDep, TotalsDep, absolute_base
 from app.api.negotiation import negotiate
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
+from app.api.writes import CREATE, JSON, PATCH, IfMatch, MediaTypes, MergePatch, based_on, edit_change, written
 from app.domain.claimreview import JSON_LD_MEDIA_TYPE, SCHEMA_ORG, claim_review
 from app.domain.fhir import FHIR_MEDIA_TYPE, evidence_resource
 from app.domain.query import parse_query
 from app.domain.synonyms import expand
 from app.errors import BadParameter
-from app.models.claim import CertaintyLevel, ClaimDetail, ClaimList, ClaimStatus, RevisionPublic, Verdict
+from app.models.claim import (
+    CertaintyLevel,
+    ClaimDetail,
+    ClaimDraft,
+    ClaimIn,
+    ClaimList,
+    ClaimStatus,
+    Review,
+    RevisionPublic,
+    Verdict,
+)
 from app.models.types import SLUG_PATTERN, Slug, Tag, iso_utc
-from app.services import claims
+from app.services import claims, edits
 from app.services.claims import ClaimFilters, ClaimSort
+from app.services.curation import Change, write_transaction
 from app.services.facets import FIXED_LABELS, Facet, count_facets
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
@@ -173,3 +187,65 @@ def list_revisions(
         for row in page.rows
     )
     return envelope_response(request, settings, page, items)
+
+
+@router.post("", response_model=ClaimDetail, **CREATE)
+def create_claim(claim_in: ClaimDraft, principal: Curator, engine: EngineDep, text_search: TextSearchDep) -> Response:
+    """Draft a claim (scope `curate`): checked like a data file, public only once a reviewer vets it."""
+    change = Change(by=principal.name, note=claim_in.note)
+    record = ClaimIn.model_validate(claim_in.model_dump(exclude={"note"}))
+    with write_transaction(engine) as session:
+        body = edits.create_claim(session=session, claim_in=record, change=change, text_search=text_search)
+    return written(body, f"/v1/claims/{record.id}", status_code=201)
+
+
+@router.patch("/{claim_id}", response_model=ClaimDetail, **PATCH)
+def edit_claim(
+    claim_id: ClaimId,
+    patch: MergePatch,
+    principal: Curator,
+    engine: EngineDep,
+    if_match: IfMatch,
+    text_search: TextSearchDep,
+) -> Response:
+    """Edit a claim (scope `curate`, If-Match its ETag); it becomes a draft again until reviewed."""
+    change = edit_change(principal, patch, if_match, _current(engine, claim_id))
+    with write_transaction(engine) as session:
+        body = edits.edit_claim(session=session, claim_id=claim_id, patch=patch, change=change, text_search=text_search)
+    return written(body, f"/v1/claims/{claim_id}")
+
+
+@router.post(
+    "/{claim_id}/review",
+    response_model=ClaimDetail,
+    responses=problem_doc(401, 403, 404, 409, 412, 413, 415, 422),
+    dependencies=[Depends(MediaTypes(JSON))],
+)
+def review_claim(
+    claim_id: ClaimId,
+    review: Review,
+    principal: Reviewer,
+    engine: EngineDep,
+    text_search: TextSearchDep,
+    if_match: Annotated[str | None, Header(description="Optional: the ETag of the version reviewed")] = None,
+) -> Response:
+    """Vet, retract or reopen (scope `review`). Vetting re-runs every check, and a key may not vet its own edit
+    unless it is `admin`."""
+    version = based_on(if_match, _current(engine, claim_id)) if if_match is not None else None
+    change = Change(by=principal.name, note=review.note, based_on=version)
+    with write_transaction(engine) as session:
+        body = edits.review_claim(
+            session=session,
+            claim_id=claim_id,
+            action=review.action,
+            reviewer=principal,
+            change=change,
+            text_search=text_search,
+        )
+    return written(body, f"/v1/claims/{claim_id}")
+
+
+def _current(engine: Engine, claim_id: str) -> bytes:
+    """The claim as a key holder GETs it, whose ETag an If-Match names."""
+    with Session(engine) as session:
+        return edits.served_claim(session=session, claim_id=claim_id)

@@ -6,10 +6,12 @@ import orjson
 from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.responses import PlainTextResponse, Response
 
+from app.api.auth import Curator
 from app.api.deps import Cursor, CursorSecretDep, EngineDep, Limit, SettingsDep, absolute_base
 from app.api.negotiation import negotiate
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
+from app.api.writes import CREATE, PATCH, IfMatch, MergePatch, edit_change, written
 from app.domain.fhir import FHIR_MEDIA_TYPE
 from app.domain.references import (
     BIBTEX_MEDIA_TYPE,
@@ -20,9 +22,10 @@ from app.domain.references import (
 )
 from app.domain.styles import Style
 from app.errors import NotAcceptable
-from app.models.source import SourceKind, SourcePublic
+from app.models.source import SourceDraft, SourceIn, SourceKind, SourcePublic
 from app.models.types import SLUG_PATTERN
-from app.services import sources
+from app.services import edits, sources
+from app.services.curation import Change, write_transaction
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 
@@ -162,3 +165,26 @@ def read_source_text(source_id: SourceId, engine: EngineDep) -> PlainTextRespons
     with engine.connect() as conn:
         text = sources.read_source_text(conn=conn, source_id=source_id)
     return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
+
+
+@router.post("", response_model=SourcePublic, **CREATE)
+def create_source(source_in: SourceDraft, principal: Curator, engine: EngineDep) -> Response:
+    """Add a source (scope `curate`); `note` says why, in the first revision."""
+    change = Change(by=principal.name, note=source_in.note)
+    record = SourceIn.model_validate(source_in.model_dump(exclude={"note"}))
+    with write_transaction(engine) as session:
+        source = edits.create_source(session=session, source_in=record, change=change)
+    return written(source.model_dump_json().encode(), f"/v1/sources/{source.id}", status_code=201)
+
+
+@router.patch("/{source_id}", response_model=SourcePublic, **PATCH)
+def edit_source(
+    source_id: SourceId, patch: MergePatch, principal: Curator, engine: EngineDep, if_match: IfMatch
+) -> Response:
+    """Edit a source (scope `curate`); refused if a claim's quote of it would no longer be found."""
+    with engine.connect() as conn:
+        current = sources.read_source(conn=conn, source_id=source_id).model_dump_json().encode()
+    change = edit_change(principal, patch, if_match, current)
+    with write_transaction(engine) as session:
+        source = edits.edit_source(session=session, source_id=source_id, patch=patch, change=change)
+    return written(source.model_dump_json().encode(), f"/v1/sources/{source_id}")
