@@ -11,6 +11,7 @@ from app.domain.highlight import Run, Span, context, covered_share, runs
 from app.domain.synonyms import SynonymTable
 from app.explore.search import SearchState, at_least, facet_counts
 from app.services import claims, sources, topics
+from app.services.meta import read_meta
 from app.services.overview import dataset_overview
 from app.services.paging import PageRequest
 from app.services.quotes import CitingClaim, citing_claims
@@ -32,6 +33,7 @@ def home(*, conn: Connection, secret: str, text_search: TextSearch) -> dict[str,
     verdicts = counts["verdict"]
     return {
         "overview": dataset_overview(conn=conn),
+        "meta": read_meta(conn=conn),
         "topics": [topics.to_public(row) for row in listed.rows],
         "verdicts": verdicts,
     }

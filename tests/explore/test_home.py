@@ -31,6 +31,10 @@ def test_home_carries_the_medical_notice_and_dataset_facts(pages, bundled):
     assert facts["Claims reviewed"] == str(len(vetted(bundled)))
     assert facts["Sources"] == str(len(bundled.sources))
     assert facts["API version"] == pages.app.version
+    assert facts["Release"] == bundled.release.label
+    meta = pages.get("/v1/meta").json()
+    assert meta["release"] == bundled.release.label
+    assert facts["Dataset version"] == meta["dataset_version"][:12]
 
 
 def test_root_sends_browsers_to_the_explorer_and_api_clients_to_a_map(pages):
