@@ -18,17 +18,21 @@ def test_search_filter_page_and_read_with_javascript_off(live_server, browser, b
     page.wait_for_url("**/explore/claims?q=ketamine&sort=certainty")
 
     page.locator(".facet[aria-labelledby=facet-topic] a").first.click()
+    page.wait_for_url(lambda url: "topic=" in url)
     assert "topic=" in page.url and "sort=certainty" in page.url and "q=ketamine" in page.url
     page.locator(".chips a").first.click()
-    assert "topic=" not in page.url
+    page.wait_for_url(lambda url: "topic=" not in url)
 
     page.goto(f"{live_server}/explore/claims")
     page.get_by_role("link", name="Next page").click()
+    page.wait_for_url(lambda url: "cursor=" in url)
     assert page.locator(".hit").count() == len(vetted(bundled)) - 20
 
     page.locator(".hit h3 a").first.click()
+    page.locator("figure.passage mark.quote").first.wait_for()
     assert page.locator("figure.passage mark.quote").first.is_visible()
     page.get_by_role("link", name="See them in the whole article").first.click()
+    page.locator(".held-text mark.quote").first.wait_for()
     assert page.locator(".held-text mark.quote").count() > 0
     context.close()
 
