@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app import migrate
+from app.api.mcp_server import Services, evidence_server
 from app.config import InvalidSettings, Settings, load_settings
 from app.dataset import Dataset, read_dataset
 from app.db import create_db_engine, is_unavailable, timeouts
@@ -22,9 +23,12 @@ from app.errors import AlreadyExists, LoadInProgress, NotFound
 from app.models.api_key import KEY_NAME_PATTERN, KeyScope
 from app.models.topic import Topic
 from app.models.types import iso_utc
+from app.services.indexing import indexer_for
 from app.services.keys import create_key, list_keys, revoke_key
-from app.services.loading import LoadSummary, load_dataset
+from app.services.loading import LoadSummary, embed_missing, load_dataset
 from app.services.meta import API_VERSION, meta_of_files
+from app.services.ranking import question_ranker
+from app.services.search import text_search_for
 from app.serving import uvicorn_options
 
 cli = typer.Typer(help="Ketamine Evidence API: serve and curate cited evidence records.", no_args_is_help=True)
@@ -82,8 +86,11 @@ def _checked(path: Path) -> Dataset:
     return dataset
 
 
-def _load(engine: Engine, dataset: Dataset, changed_by: str, retire_missing: bool = False) -> LoadSummary:
+def _load(
+    engine: Engine, dataset: Dataset, changed_by: str, settings: Settings, retire_missing: bool = False
+) -> LoadSummary:
     steps = len(dataset.topics) + len(dataset.sources) + len(dataset.claims)
+    indexer = indexer_for(engine, settings.embedding_model)
     with typer.progressbar(length=steps, label="Loading", file=None) as bar:
         summary = load_dataset(
             engine=engine,
@@ -91,6 +98,7 @@ def _load(engine: Engine, dataset: Dataset, changed_by: str, retire_missing: boo
             changed_by=changed_by,
             progress=lambda kind, item: bar.update(1),
             retire_missing=retire_missing,
+            indexer=indexer,
         )
     for kind, counts in summary.counts.items():
         typer.echo(f"{kind + 's':8} " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
@@ -172,7 +180,9 @@ def load(
     dataset = _checked(path)
     with _database(settings) as engine:
         try:
-            summary = _load(engine, dataset, changed_by=f"evidence load {path}", retire_missing=retire_missing)
+            summary = _load(
+                engine, dataset, changed_by=f"evidence load {path}", settings=settings, retire_missing=retire_missing
+            )
         except LoadInProgress as error:
             typer.secho(error.detail, fg="red", err=True)
             raise typer.Exit(1) from None
@@ -259,6 +269,10 @@ def serve(
             empty = conn.execute(select(func.count()).select_from(Topic)).scalar_one() == 0
         if empty:
             _seed(engine, settings, settings.seed_empty_database and not no_seed)
+    with _database(settings) as engine, Session(engine) as session, session.begin():
+        embedded = embed_missing(session=session, indexer=indexer_for(engine, settings.embedding_model))
+        if embedded:
+            typer.echo(f"Embedded {embedded} claim(s) that had no vector from the active model")
     typer.echo(f"Serving on http://{host}:{port}  (docs at /docs)")
     if host not in ("127.0.0.1", "localhost") and "*" not in settings.allowed_hosts:
         hosts = ", ".join(settings.allowed_hosts)
@@ -280,7 +294,7 @@ def _seed(engine: Engine, settings: Settings, wanted: bool) -> None:
         fg="yellow",
         err=True,
     )
-    _load(engine, _checked(settings.data_dir), changed_by="evidence serve (first run)")
+    _load(engine, _checked(settings.data_dir), changed_by="evidence serve (first run)", settings=settings)
 
 
 def _exit_if_cannot_listen(host: str, port: int) -> None:
@@ -297,6 +311,16 @@ def _exit_if_cannot_listen(host: str, port: int) -> None:
         else:
             typer.secho(f"cannot listen on {host}:{port}: {error.strerror or error}", fg="red", err=True)
         raise typer.Exit(1) from None
+
+
+@cli.command("mcp")
+def mcp_stdio() -> None:
+    """Serve the MCP tools over stdio, for an MCP client that starts this command itself."""
+    settings = _settings()
+    with _database(settings) as engine:
+        ranker = question_ranker(text_search_for(engine), settings)
+        services = Services(settings=settings, engine=engine, ranker=ranker)
+        evidence_server(lambda: services).run("stdio")
 
 
 def main() -> None:

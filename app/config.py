@@ -60,6 +60,16 @@ class Settings(BaseSettings):
     )
     log_format: Literal["json", "text"] = Field(default="json", description="Log lines as JSON objects or plain text")
     access_log: bool = Field(default=True, description="Log one line per request (method, path, status, time, id)")
+    embedding_model: Literal["auto", "wordllama", "e5", "minilm"] = Field(
+        default="auto",
+        description="Dense model for search: auto (minilm when the semantic extra is installed, else wordllama)",
+    )
+    relevance_floor: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Snippets scoring below this are no evidence on the question; default: tuned per embedding model",
+    )
     cors_origins: list[str] = Field(default=["*"], description="Origins allowed by CORS (JSON list)")
     statement_timeout: float = Field(
         default=5.0, gt=0, description="Seconds one read statement may run before the request gets a 503"

@@ -11,26 +11,25 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
-from app.api import ops
+from app.api import mcp_server, ops
 from app.api.cache import MIN_COMPRESSED_BYTES, ResponseCache
 from app.api.context import RequestContext
 from app.api.cors import cors_options
 from app.api.docs import install_docs
 from app.api.guard import RequestGuard
 from app.api.head import HeadAsGet
+from app.api.mcp_server import McpEndpoint, evidence_server, services_from
 from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers
 from app.api.v1 import claims, export, meta, snippets, sources, topics
 from app.config import InvalidSettings, Settings, load_settings
-from app.dataset import SYNONYMS_FILE, Problem, read_synonyms
 from app.db import create_db_engine, timeouts
-from app.domain.synonyms import SynonymTable, synonym_table
-from app.errors import InvalidData
 from app.explore import pages
 from app.explore import router as explore
 from app.explore.headers import PageHeaders
 from app.services.generation import generation_for
+from app.services.indexing import ClaimIndexer
 from app.services.meta import API_VERSION
-from app.services.ranking import QuestionRanker
+from app.services.ranking import question_ranker
 from app.services.search import text_search_for
 from app.services.totals import TotalCache
 
@@ -46,10 +45,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = create_db_engine(settings.database_url, timeouts(settings))
         app.state.text_search = text_search_for(app.state.engine)
-        app.state.ranker = QuestionRanker(app.state.text_search)
+        app.state.ranker = question_ranker(app.state.text_search, settings)
+        app.state.indexer = ClaimIndexer(app.state.text_search, app.state.ranker.embedder)
+        mcp = evidence_server(lambda: services_from(app.state))
+        app.state.mcp_http = mcp_server.mount(mcp)
         app.state.generation = generation_for(app.state.engine, max_staleness=settings.generation_max_staleness)
         app.state.totals = TotalCache(app.state.generation)
-        yield
+        async with mcp.session_manager.run():
+            yield
         app.state.generation.close()
         app.state.engine.dispose()
 
@@ -62,7 +65,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.synonyms = _synonyms(settings)
     app.state.metrics_registry = CollectorRegistry()
     app.state.templates = pages.make_templates()
     install_problem_handlers(app, page=pages.problem_page)
@@ -78,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in routers:
         app.include_router(router)
+    # An ASGI app as the endpoint (not a request handler), so the path stays exactly /mcp with no redirect.
+    app.router.add_route("/mcp", McpEndpoint(), methods=["GET", "POST", "DELETE"], include_in_schema=False)  # type: ignore[arg-type]
     install_docs(app)
     app.mount("/explore/static", StaticFiles(directory=pages.STATIC_DIR), name="explore-static")
     app.add_middleware(
@@ -104,15 +108,6 @@ def _settings_from_environment() -> Settings:
         return load_settings()
     except InvalidSettings as error:
         raise SystemExit("\n".join(error.lines)) from None
-
-
-def _synonyms(settings: Settings) -> SynonymTable:
-    """Search vocabulary from the dataset folder; a broken file stops start-up with its reason."""
-    problems: list[Problem] = []
-    groups = read_synonyms(settings.data_dir / SYNONYMS_FILE, problems)
-    if problems:
-        raise InvalidData("; ".join(str(problem) for problem in problems))
-    return synonym_table(groups)
 
 
 def _complete_openapi(app: FastAPI) -> None:

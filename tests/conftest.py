@@ -24,6 +24,13 @@ SERVER_URL = Settings(database_url=os.environ.get("EVIDENCE_DATABASE_URL", "sqli
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
 
 NewDatabase = Callable[[], str]
+QUALITY_REPORT = pytest.StashKey[list[str]]()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Retrieval quality figures measured by the run, shown whatever the verbosity."""
+    for line in config.stash.get(QUALITY_REPORT, []):
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

@@ -17,14 +17,26 @@ def question_set() -> dict[str, Any]:
 
 
 @dataclass
-class Quality:
+class Ranks:
+    """hit@3 and mean reciprocal rank of the first acceptable claim over a list of questions."""
+
     hit_at_3: float
     mrr: float
-    answered_off_topic: list[str]
     misses: list[tuple[str, list[str]]] = field(default_factory=list)
 
+
+@dataclass
+class Quality:
+    tuned: Ranks
+    held_out: Ranks
+    answered_off_topic: list[str]
+
     def line(self) -> str:
-        return f"hit@3 {self.hit_at_3:.3f}  MRR {self.mrr:.3f}  off-topic answered {len(self.answered_off_topic)}"
+        return (
+            f"hit@3 {self.tuned.hit_at_3:.3f}  MRR {self.tuned.mrr:.3f}  "
+            f"(held out: hit@3 {self.held_out.hit_at_3:.3f}  MRR {self.held_out.mrr:.3f})  "
+            f"off-topic answered {len(self.answered_off_topic)}"
+        )
 
 
 def ranked_ids(client: TestClient, question: str) -> list[str]:
@@ -34,18 +46,20 @@ def ranked_ids(client: TestClient, question: str) -> list[str]:
     return [item["claim_id"] for item in response.json()["items"]]
 
 
-def measure(client: TestClient) -> Quality:
-    """Rank of the first acceptable claim per answerable question; any item for off-topic ones."""
-    questions = question_set()
+def ranks(client: TestClient, items: list[dict[str, Any]]) -> Ranks:
     hits, reciprocal, misses = 0, 0.0, []
-    for item in questions["answerable"]:
+    for item in items:
         ranked = ranked_ids(client, item["q"])
-        ranks = [position for position, claim_id in enumerate(ranked, 1) if claim_id in item["accept"]]
-        first = ranks[0] if ranks else None
+        first = next((rank for rank, claim_id in enumerate(ranked, 1) if claim_id in item["accept"]), None)
         hits += first is not None and first <= 3
         reciprocal += 1 / first if first else 0.0
         if first is None or first > 3:
             misses.append((item["q"], ranked[:3]))
-    answerable = len(questions["answerable"])
+    return Ranks(hits / len(items), reciprocal / len(items), misses)
+
+
+def measure(client: TestClient) -> Quality:
+    """Rank of the first acceptable claim per answerable question; any item at all for off-topic ones."""
+    questions = question_set()
     off_topic = [q for q in questions["off_topic"] if ranked_ids(client, q)]
-    return Quality(hits / answerable, reciprocal / answerable, off_topic, misses)
+    return Quality(ranks(client, questions["answerable"]), ranks(client, questions["held_out"]), off_topic)

@@ -8,6 +8,8 @@ from sqlmodel import col
 
 from app.config import Settings
 from app.models.state import DatasetState
+from app.services.corpus import Corpus
+from app.services.indexing import ClaimIndexer
 from app.services.ranking import QuestionRanker
 from app.services.search import TextSearch
 from app.services.totals import TotalCache
@@ -29,6 +31,16 @@ async def get_text_search(request: Request) -> TextSearch:
     return text_search
 
 
+async def get_corpus(request: Request) -> Corpus:
+    corpus: Corpus = request.app.state.ranker.corpus
+    return corpus
+
+
+async def get_indexer(request: Request) -> ClaimIndexer:
+    indexer: ClaimIndexer = request.app.state.indexer
+    return indexer
+
+
 async def get_ranker(request: Request) -> QuestionRanker:
     ranker: QuestionRanker = request.app.state.ranker
     return ranker
@@ -48,6 +60,8 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 TextSearchDep = Annotated[TextSearch, Depends(get_text_search)]
 RankerDep = Annotated[QuestionRanker, Depends(get_ranker)]
+IndexerDep = Annotated[ClaimIndexer, Depends(get_indexer)]
+CorpusDep = Annotated[Corpus, Depends(get_corpus)]
 
 
 def get_cursor_secret(request: Request, engine: EngineDep, settings: SettingsDep) -> str:

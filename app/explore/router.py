@@ -6,7 +6,16 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BeforeValidator
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from app.api.deps import Cursor, CursorSecretDep, EngineDep, SettingsDep, TextSearchDep, TotalsDep, absolute_base
+from app.api.deps import (
+    CorpusDep,
+    Cursor,
+    CursorSecretDep,
+    EngineDep,
+    SettingsDep,
+    TextSearchDep,
+    TotalsDep,
+    absolute_base,
+)
 from app.errors import NotFound
 from app.explore import views
 from app.explore.pages import render
@@ -52,6 +61,7 @@ def search_page(
     secret: CursorSecretDep,
     text_search: TextSearchDep,
     totals: TotalsDep,
+    corpus: CorpusDep,
     q: Annotated[str | None, Query(description="Full-text search, as in /v1/claims")] = None,
     topic: Annotated[Slug | None, Blank] = None,
     verdict: Annotated[Verdict | None, Blank] = None,
@@ -67,7 +77,7 @@ def search_page(
         view = views.search(
             conn=conn,
             state=state,
-            synonyms=request.app.state.synonyms,
+            synonyms=corpus.view(conn).synonyms,
             secret=secret,
             text_search=text_search,
             totals=totals,

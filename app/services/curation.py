@@ -33,9 +33,10 @@ from app.models.claim import (
 )
 from app.models.source import Source, SourceIn, SourceRevision
 from app.models.state import DatasetState
+from app.models.synonym import SynonymGroup
 from app.models.topic import Topic, TopicIn
 from app.models.types import now_utc
-from app.services.search import TextSearch
+from app.services.indexing import ClaimIndexer
 
 
 class Outcome(StrEnum):
@@ -77,7 +78,7 @@ class Change:
     based_on: int | None = None
 
 
-def save_topic(*, session: Session, topic_in: TopicIn, position: int, text_search: TextSearch) -> Outcome:
+def save_topic(*, session: Session, topic_in: TopicIn, position: int, indexer: ClaimIndexer) -> Outcome:
     topic = session.get(Topic, topic_in.id)
     if topic is None:
         session.add(Topic(**topic_in.model_dump(), position=position))
@@ -86,10 +87,23 @@ def save_topic(*, session: Session, topic_in: TopicIn, position: int, text_searc
     if (topic.label, topic.description, topic.position) == (topic_in.label, topic_in.description, position):
         return Outcome.unchanged
     if topic.label != topic_in.label:
-        text_search.relabel_topic(session, topic_id=topic.id, label=topic_in.label)
+        indexer.relabel_topic(session, topic_id=topic.id, label=topic_in.label)
     topic.sqlmodel_update({**topic_in.model_dump(), "position": position})
     mark_changed(session)
     return Outcome.updated
+
+
+def save_synonyms(*, session: Session, groups: list[list[str]]) -> Outcome:
+    """Replace the search's synonym groups when the dataset's differ; every replica reads them from here."""
+    stored: list[SynonymGroup] = list(
+        session.execute(select(SynonymGroup).order_by(col(SynonymGroup.position))).scalars()
+    )
+    if [group.entries for group in stored] == groups:
+        return Outcome.unchanged
+    session.execute(delete(SynonymGroup))
+    session.add_all(SynonymGroup(position=position, entries=entries) for position, entries in enumerate(groups))
+    mark_changed(session)
+    return Outcome.updated if stored else Outcome.created
 
 
 def save_source(*, session: Session, source_in: SourceIn, change: Change) -> Outcome:
@@ -134,7 +148,7 @@ def save_source(*, session: Session, source_in: SourceIn, change: Change) -> Out
     return Outcome.created if current is None else Outcome.updated
 
 
-def save_claim(*, session: Session, claim_in: ClaimIn, change: Change, text_search: TextSearch) -> Outcome:
+def save_claim(*, session: Session, claim_in: ClaimIn, change: Change, indexer: ClaimIndexer) -> Outcome:
     """Create or update a claim with its citations and tags; every real change is a new version with a revision."""
     digest = content_hash(claim_in)
     current = session.execute(
@@ -189,9 +203,11 @@ def save_claim(*, session: Session, claim_in: ClaimIn, change: Change, text_sear
         session.execute(delete(Citation).where(col(Citation.claim_id) == claim_in.id))
         session.execute(delete(ClaimTag).where(col(ClaimTag.claim_id) == claim_in.id))
         outcome = Outcome.updated
-    text_search.index_claim(
+    session.flush()
+    indexer.index_claim(
         session,
         claim_id=claim_in.id,
+        version=public.version,
         fields={
             "statement": claim_in.statement,
             "snippet": claim_in.snippet,
@@ -216,7 +232,7 @@ def save_claim(*, session: Session, claim_in: ClaimIn, change: Change, text_sear
 
 
 def retract_claim(
-    *, session: Session, claim_id: str, changed_by: str, note: str, reviewed: dt.date, text_search: TextSearch
+    *, session: Session, claim_id: str, changed_by: str, note: str, reviewed: dt.date, indexer: ClaimIndexer
 ) -> Outcome:
     """Withdraw a claim from public view without deleting it: a new version, with a revision saying why."""
     claim = session.get(Claim, claim_id)
@@ -225,7 +241,7 @@ def retract_claim(
     current = ClaimPublic.model_validate_json(claim.document).model_dump(include=set(ClaimFields.model_fields))
     retracted = ClaimIn(**current, status=ClaimStatus.retracted, reviewed=reviewed)
     change = Change(by=changed_by, note=note)
-    return save_claim(session=session, claim_in=retracted, change=change, text_search=text_search)
+    return save_claim(session=session, claim_in=retracted, change=change, indexer=indexer)
 
 
 def save_release(*, session: Session, label: str | None) -> Outcome:

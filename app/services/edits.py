@@ -13,8 +13,8 @@ from app.models.source import Source, SourceIn, SourcePublic
 from app.services import claims, sources
 from app.services.checks import check_claim, check_source_edit, validated
 from app.services.curation import Change, save_claim, save_source
+from app.services.indexing import ClaimIndexer
 from app.services.keys import Principal
-from app.services.search import TextSearch
 
 # action -> (statuses it applies to, status it leads to)
 TRANSITIONS: dict[ReviewAction, tuple[set[ClaimStatus], ClaimStatus]] = {
@@ -41,18 +41,18 @@ def edit_source(*, session: Session, source_id: str, patch: dict[str, Any], chan
     return sources.read_source(conn=session.connection(), source_id=source_id)
 
 
-def create_claim(*, session: Session, claim_in: ClaimIn, change: Change, text_search: TextSearch) -> bytes:
+def create_claim(*, session: Session, claim_in: ClaimIn, change: Change, indexer: ClaimIndexer) -> bytes:
     """A new claim, always a draft until reviewed."""
     if session.get(Claim, claim_in.id) is not None:
         raise AlreadyExists(f"a claim with id '{claim_in.id}' exists; edit it with PATCH /v1/claims/{claim_in.id}")
     claim_in = claim_in.model_copy(update={"status": ClaimStatus.draft})
     check_claim(session=session, claim_in=claim_in)
-    save_claim(session=session, claim_in=claim_in, change=change, text_search=text_search)
+    save_claim(session=session, claim_in=claim_in, change=change, indexer=indexer)
     return served_claim(session=session, claim_id=claim_in.id)
 
 
 def edit_claim(
-    *, session: Session, claim_id: str, patch: dict[str, Any], change: Change, text_search: TextSearch
+    *, session: Session, claim_id: str, patch: dict[str, Any], change: Change, indexer: ClaimIndexer
 ) -> bytes:
     """Apply a merge patch; what it says changes, so the claim is a draft again until reviewed."""
     stored = claims.read_claim_as_written(conn=session.connection(), claim_id=claim_id)
@@ -63,7 +63,7 @@ def edit_claim(
     merged = merge_patch(stored.claim_in.model_dump(mode="json"), patch)
     claim_in = validated(ClaimIn, merged | {"status": ClaimStatus.draft.value}, where="body")
     check_claim(session=session, claim_in=claim_in)
-    save_claim(session=session, claim_in=claim_in, change=change, text_search=text_search)
+    save_claim(session=session, claim_in=claim_in, change=change, indexer=indexer)
     return served_claim(session=session, claim_id=claim_id)
 
 
@@ -74,7 +74,7 @@ def review_claim(
     action: ReviewAction,
     reviewer: Principal,
     change: Change,
-    text_search: TextSearch,
+    indexer: ClaimIndexer,
 ) -> bytes:
     """Vet, retract or reopen. Vetting re-runs every check and needs a second pair of eyes."""
     stored = claims.read_claim_as_written(conn=session.connection(), claim_id=claim_id)
@@ -88,7 +88,7 @@ def review_claim(
         if stored.edited_by == reviewer.name and reviewer.scope != KeyScope.admin:
             raise SameEditor(f"'{reviewer.name}' made the last edit; another reviewer must vet it")
         check_claim(session=session, claim_in=claim_in, where="claim")
-    save_claim(session=session, claim_in=claim_in, change=change, text_search=text_search)
+    save_claim(session=session, claim_in=claim_in, change=change, indexer=indexer)
     return served_claim(session=session, claim_id=claim_id)
 
 

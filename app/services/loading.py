@@ -17,14 +17,17 @@ from app.models.types import now_utc
 from app.services.curation import (
     Change,
     Outcome,
+    mark_changed,
     retract_claim,
     save_claim,
     save_release,
     save_source,
+    save_synonyms,
     save_topic,
     write_transaction,
 )
-from app.services.search import TextSearch, text_search_for
+from app.services.embedders import DEFAULT_MODEL
+from app.services.indexing import ClaimIndexer, indexer_for
 
 Progress = Callable[[str, str], None]
 
@@ -42,6 +45,10 @@ class LoadSummary:
     def add(self, kind: str, outcome: str) -> None:
         self.counts.setdefault(kind, Counter())[outcome] += 1
 
+    def add_many(self, kind: str, outcome: str, count: int) -> None:
+        if count:
+            self.counts.setdefault(kind, Counter())[outcome] += count
+
     def changed(self) -> int:
         return sum(n for c in self.counts.values() for o, n in c.items() if o != "unchanged")
 
@@ -53,8 +60,9 @@ def load_dataset(
     changed_by: str,
     progress: Progress | None = None,
     retire_missing: bool = False,
+    indexer: ClaimIndexer | None = None,
 ) -> LoadSummary:
-    """Topics, then sources, then claims (the order references need); rolled back on any error.
+    """Topics, sources, claims (the order references need), then synonyms and missing embeddings; all or nothing.
 
     Records in the database that the dataset no longer has are reported; with `retire_missing`,
     such claims are retracted (never deleted), each with a revision saying why.
@@ -63,14 +71,14 @@ def load_dataset(
         raise InvalidData(f"the dataset has {len(dataset.problems)} problem(s); run `evidence check` to list them")
     summary = LoadSummary()
     report = progress or (lambda kind, item: None)
-    text_search = text_search_for(engine)
+    indexer = indexer or indexer_for(engine, DEFAULT_MODEL)
     lock = load_lock_for(engine)
     change = Change(by=changed_by)
     with write_transaction(engine) as session:
         if not lock(session):
             raise LoadInProgress("another load is running on this database; run this one again when it has finished")
         for position, topic in enumerate(dataset.topics):
-            outcome = save_topic(session=session, topic_in=topic, position=position, text_search=text_search)
+            outcome = save_topic(session=session, topic_in=topic, position=position, indexer=indexer)
             summary.add("topic", outcome)
             report("topic", topic.id)
         for source in dataset.sources:
@@ -78,13 +86,16 @@ def load_dataset(
             report("source", source.id)
         session.flush()
         for claim in dataset.claims:
-            outcome = save_claim(session=session, claim_in=claim, change=change, text_search=text_search)
+            outcome = save_claim(session=session, claim_in=claim, change=change, indexer=indexer)
             summary.add("claim", outcome)
             report("claim", claim.id)
+        summary.add("synonym list", save_synonyms(session=session, groups=dataset.synonyms))
+        session.flush()
+        summary.add_many("embedding", "created", embed_missing(session=session, indexer=indexer))
         save_release(session=session, label=dataset.release.label if dataset.release else None)
         summary.missing = _missing(session, dataset)
         if retire_missing:
-            summary.retired = _retire(session, summary.missing.get("claim", []), changed_by, text_search)
+            summary.retired = _retire(session, summary.missing.get("claim", []), changed_by, indexer)
             for _ in summary.retired:
                 summary.add("claim", "retired")
     return summary
@@ -108,7 +119,7 @@ def _missing(session: Session, dataset: Dataset) -> dict[str, list[str]]:
     return {kind: ids for kind, ids in missing.items() if ids}
 
 
-def _retire(session: Session, claim_ids: list[str], changed_by: str, text_search: TextSearch) -> list[str]:
+def _retire(session: Session, claim_ids: list[str], changed_by: str, indexer: ClaimIndexer) -> list[str]:
     today = now_utc().date()
     retired = []
     for claim_id in claim_ids:
@@ -118,8 +129,16 @@ def _retire(session: Session, claim_ids: list[str], changed_by: str, text_search
             changed_by=changed_by,
             note=RETIRED_NOTE,
             reviewed=today,
-            text_search=text_search,
+            indexer=indexer,
         )
         if outcome != Outcome.unchanged:
             retired.append(claim_id)
     return retired
+
+
+def embed_missing(*, session: Session, indexer: ClaimIndexer) -> int:
+    """Embed claims lacking a vector from the active model (a model newly installed, data loaded before)."""
+    embedded = indexer.embed_missing(session)
+    if embedded:
+        mark_changed(session)
+    return embedded

@@ -4,12 +4,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import literal, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
 from app.domain.citations import source_link
-from app.domain.query import Query
+from app.domain.query import words_of
 from app.domain.snippets import fit
 from app.models.claim import CertaintyLevel, Citation, Claim, ClaimStatus, Relation
 from app.models.source import Source
@@ -20,45 +20,62 @@ NOTICE = (
     "real risks; decisions about treatment belong with a qualified clinician. In a crisis, contact "
     "local emergency services."
 )
+NO_EVIDENCE = (
+    "The dataset holds no vetted evidence on this question: do not answer it from these records, "
+    "and do not present anything else as vetted evidence."
+)
 CITED_SOURCES_IN_STRING = 3
 
 
 @dataclass(frozen=True)
-class _Ranked:
-    id: str
-    score: float | None
-
-
-@dataclass(frozen=True)
 class SnippetQuery:
-    search: Query | None
+    question: str
     topic: str | None
     k: int
     max_chars: int
     min_certainty: CertaintyLevel
+    min_score: float  # the stricter of the service's relevance floor and the client's own
 
 
-def find_snippets(*, conn: Connection, request: SnippetQuery, ranker: QuestionRanker) -> list[dict[str, Any]]:
-    """Top-k vetted claims by relevance (any word may match), or by certainty without a query."""
-    if request.search is not None and request.search.empty:
-        return []
-    passing = select(col(Claim.id)).where(
-        col(Claim.status) == ClaimStatus.vetted.value, col(Claim.certainty_rank) >= request.min_certainty.rank
+@dataclass(frozen=True)
+class SnippetAnswer:
+    items: list[dict[str, Any]]
+    hidden_by_min_certainty: int
+    notice: str
+
+
+def find_snippets(*, conn: Connection, request: SnippetQuery, ranker: QuestionRanker) -> SnippetAnswer:
+    """Top-k vetted claims relevant enough to the question, best first; none when nothing is."""
+    if not words_of(request.question):  # "", "?!", emoji: nothing to look for
+        return SnippetAnswer([], 0, _notice(False, 0, request))
+    ranked = [
+        (claim_id, score) for claim_id, score in ranker.rank(conn, request.question) if score >= request.min_score
+    ]
+    vetted = select(col(Claim.id), col(Claim.certainty_rank)).where(
+        col(Claim.status) == ClaimStatus.vetted.value, col(Claim.id).in_([claim_id for claim_id, _ in ranked])
     )
     if request.topic is not None:
-        passing = passing.where(col(Claim.topic_id) == request.topic)
-    if request.search is None:
-        best = passing.add_columns(literal(None).label("score")).order_by(
-            col(Claim.certainty_rank).desc(), col(Claim.id)
+        vetted = vetted.where(col(Claim.topic_id) == request.topic)
+    certainty: dict[str, int] = {row.id: row.certainty_rank for row in conn.execute(vetted)}
+    relevant = [(claim_id, score) for claim_id, score in ranked if claim_id in certainty]
+    shown = [(claim_id, score) for claim_id, score in relevant if certainty[claim_id] >= request.min_certainty.rank]
+    top = shown[: request.k]
+    hidden = len(relevant) - len(shown)
+    return SnippetAnswer(_snippets(conn, top, request.max_chars), hidden, _notice(bool(top), hidden, request))
+
+
+def _notice(found: bool, hidden: int, request: SnippetQuery) -> str:
+    parts = [] if found or hidden else [NO_EVIDENCE]
+    if hidden:
+        parts.append(
+            f"{hidden} more relevant claim(s) have certainty below min_certainty={request.min_certainty.value}; "
+            "ask again with a lower min_certainty to see them, and say how uncertain they are."
         )
-        top = [_Ranked(row.id, None) for row in conn.execute(best.limit(request.k))]
-    else:
-        # Rank first, then keep the claims that pass the filters: the ranking decides the order,
-        # so the database never has to join every matching claim.
-        ranked = ranker.rank(conn, request.search)
-        allowed = set(conn.execute(passing.where(col(Claim.id).in_([claim_id for claim_id, _ in ranked]))).scalars())
-        top = [_Ranked(claim_id, score) for claim_id, score in ranked if claim_id in allowed][: request.k]
-    ids = [row.id for row in top]
+    return " ".join([*parts, NOTICE])
+
+
+def _snippets(conn: Connection, top: list[tuple[str, float]], max_chars: int) -> list[dict[str, Any]]:
+    ids = [claim_id for claim_id, _ in top]
     columns = (
         col(Claim.id),
         col(Claim.snippet),
@@ -68,19 +85,19 @@ def find_snippets(*, conn: Connection, request: SnippetQuery, ranker: QuestionRa
     )
     claims = {row.id: row for row in conn.execute(select(*columns).where(col(Claim.id).in_(ids)))}
     cited = _cited_sources(conn, ids)
-    texts = fit([claims[claim_id].snippet for claim_id in ids], request.max_chars)
+    texts = fit([claims[claim_id].snippet for claim_id in ids], max_chars)
     return [
         {
-            "claim_id": row.id,
+            "claim_id": claim_id,
             "text": text,
-            "certainty": claims[row.id].certainty_level,
-            "confidence_note": claims[row.id].certainty_note,
-            "verdict": claims[row.id].verdict,
-            "citation": numbered(s["citation"] for s in cited[row.id][:CITED_SOURCES_IN_STRING]),
-            "sources": [{"id": s["id"], "url": source_link(s)} for s in cited[row.id]],
-            "score": None if row.score is None else round(row.score, 6),
+            "certainty": claims[claim_id].certainty_level,
+            "confidence_note": claims[claim_id].certainty_note,
+            "material_claim_verdict": claims[claim_id].verdict,
+            "citation": numbered(s["citation"] for s in cited[claim_id][:CITED_SOURCES_IN_STRING]),
+            "sources": [{"id": s["id"], "url": source_link(s)} for s in cited[claim_id]],
+            "score": round(score, 4),
         }
-        for row, text in zip(top, texts, strict=False)
+        for (claim_id, score), text in zip(top, texts, strict=False)
     ]
 
 

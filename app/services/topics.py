@@ -32,6 +32,11 @@ def list_topics(*, conn: Connection, page: PageRequest) -> Page:
     return fetch_page(conn, query, _KEYS, page)
 
 
+def all_topics(*, conn: Connection) -> list[TopicPublic]:
+    """Every topic in display order, with its vetted claim count."""
+    return [to_public(row) for row in conn.execute(_with_counts().order_by(col(Topic.position)))]
+
+
 def read_topic(*, conn: Connection, topic_id: str) -> TopicPublic:
     row = conn.execute(_with_counts().where(col(Topic.id) == topic_id)).first()
     if row is None:

@@ -18,7 +18,8 @@ from app.config import Settings
 from app.db import create_db_engine
 from app.main import create_app
 from app.services.curation import Change, save_claim, write_transaction
-from app.services.search import text_search_for
+from app.services.embedders import DEFAULT_MODEL
+from app.services.indexing import indexer_for
 from tests.benchmarks.generate_claims import synthetic_claims
 from tests.conftest import ON_POSTGRES, migrated_and_loaded
 from tests.helpers import assert_problem
@@ -81,10 +82,10 @@ def many_claims_url(new_database, bundled) -> str:
     """The bundled data plus 500 synthetic claims: enough that a broad search takes a while."""
     url = migrated_and_loaded(new_database(), bundled)
     engine = create_db_engine(url)
-    text_search = text_search_for(engine)
+    indexer = indexer_for(engine, DEFAULT_MODEL)
     with write_transaction(engine) as session:
         for claim in synthetic_claims(500, seed=3):
-            save_claim(session=session, claim_in=claim, change=Change(by="test fixture"), text_search=text_search)
+            save_claim(session=session, claim_in=claim, change=Change(by="test fixture"), indexer=indexer)
     engine.dispose()
     return url
 

@@ -41,13 +41,14 @@ def test_summed_text_never_exceeds_the_budget(client, max_chars):
             assert cut[-1] in ".!?" or cut.split()[-1].isalnum() or cut[-1].isalnum()
 
 
-def test_cut_falls_on_a_word_boundary(client, bundled):
+def test_a_cut_keeps_whole_sentences_and_the_hedge(client, bundled):
     body = snippets(client, q="is ketamine better than ECT", k=1, max_chars=200)
     (item,) = body["items"]
     full = next(c.snippet for c in bundled.claims if c.id == item["claim_id"])
-    assert len(full) > 200 and item["text"].endswith("…") and len(item["text"]) <= 200
-    kept = item["text"][:-1].rstrip()
-    assert full.startswith(kept) and full[len(kept)] in " .,;"
+    assert len(full) > 200 and len(item["text"]) <= 200 and "…" in item["text"]
+    kept = [part.strip() for part in item["text"].split("…") if part.strip()]
+    assert all(part in full for part in kept)
+    assert "uncertain" in item["text"] or "low" in item["text"]
 
 
 def test_certainty_floor_and_topic(client, bundled):
@@ -67,11 +68,47 @@ def test_ranking_is_stable(uncached):
     assert scores == sorted(scores, reverse=True)
 
 
-def test_without_q_best_certainty_first(client):
-    items = snippets(client, k=20, max_chars=8000, min_certainty="very_low")["items"]
-    order = {"high": 0, "moderate": 1, "low": 2, "very_low": 3}
-    assert [order[i["certainty"]] for i in items] == sorted(order[i["certainty"]] for i in items)
-    assert all(item["score"] is None for item in items)
+def test_q_is_required(client):
+    body = assert_problem(client.get("/v1/snippets", params={"k": 3}), 422, "invalid-parameters")
+    assert body["errors"][0]["loc"] == ["query", "q"]
+
+
+@pytest.mark.parametrize(
+    "q", ["best pizza in new york", "'; DROP TABLE claims; --", "how do I reset my router password", "", "?!"]
+)
+def test_no_vetted_evidence_is_an_empty_answer_that_says_so(client, q):
+    body = snippets(client, q=q, min_certainty="very_low")
+    assert body["items"] == [] and body["hidden_by_min_certainty"] == 0
+    assert body["notice"].startswith("The dataset holds no vetted evidence on this question")
+    assert "not medical advice" in body["notice"]
+
+
+def test_scores_are_between_0_and_1_and_min_score_is_stricter(client):
+    items = snippets(client, q="is ketamine addictive", k=20, max_chars=8000, min_certainty="very_low")["items"]
+    scores = [item["score"] for item in items]
+    assert scores and all(0 <= score <= 1 for score in scores)
+    cut = round(scores[len(scores) // 2] - 0.0001, 4)  # scores are shown to 4 places
+    strict = snippets(client, q="is ketamine addictive", k=20, max_chars=8000, min_certainty="very_low", min_score=cut)
+    assert [i["score"] for i in strict["items"]] == [score for score in scores if score >= cut]
+    assert snippets(client, q="is ketamine addictive", min_score=1)["items"] == []
+
+
+def test_min_certainty_says_how_many_relevant_claims_it_hid(client, bundled):
+    everything = snippets(client, q="ketamine side effects and risks", k=20, max_chars=8000, min_certainty="very_low")
+    high = snippets(client, q="ketamine side effects and risks", k=20, max_chars=8000, min_certainty="high")
+    levels = {claim.id: claim.certainty.level for claim in bundled.claims}
+    below = [item for item in everything["items"] if levels[item["claim_id"]] != "high"]
+    assert below and high["hidden_by_min_certainty"] == len(below)
+    assert f"{len(below)} more relevant claim(s) have certainty below min_certainty=high" in high["notice"]
+    assert everything["hidden_by_min_certainty"] == 0
+
+
+def test_verdict_names_the_article_claim_and_says_so_in_the_schema(client, bundled):
+    item = snippets(client, q="was ketamine legalized", k=1)["items"][0]
+    claim = next(c for c in bundled.claims if c.id == item["claim_id"])
+    assert "verdict" not in item and item["material_claim_verdict"] == claim.verdict
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["Snippet"]
+    assert "NOT on this text" in schema["properties"]["material_claim_verdict"]["description"]
 
 
 @pytest.mark.parametrize(
@@ -82,7 +119,9 @@ def test_any_user_text_is_a_200(client, q):
     assert isinstance(body["items"], list)
 
 
-@pytest.mark.parametrize(("name", "value"), [("k", 0), ("k", 21), ("max_chars", 199), ("max_chars", 8001)])
+@pytest.mark.parametrize(
+    ("name", "value"), [("k", 0), ("k", 21), ("max_chars", 199), ("max_chars", 8001), ("min_score", 1.5)]
+)
 def test_out_of_range_controls_are_422(client, name, value):
-    body = assert_problem(client.get("/v1/snippets", params={name: value}), 422, "invalid-parameters")
+    body = assert_problem(client.get("/v1/snippets", params={"q": "ketamine", name: value}), 422, "invalid-parameters")
     assert body["errors"][0]["loc"] == ["query", name]

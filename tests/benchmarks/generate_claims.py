@@ -20,8 +20,9 @@ from app.dataset import read_dataset
 from app.db import create_db_engine
 from app.models.claim import ClaimIn
 from app.services.curation import Change, save_claim, write_transaction
+from app.services.embedders import DEFAULT_MODEL
+from app.services.indexing import indexer_for
 from app.services.loading import load_dataset
-from app.services.search import text_search_for
 from tests.benchmarks.synthetic import ClaimFactory, Vocabulary, bundled_texts, dataset_root
 
 VOCABULARY_SIZE = 8_000
@@ -45,14 +46,14 @@ def main() -> None:
     migrate.upgrade(engine)
     load_dataset(engine=engine, dataset=read_dataset(dataset_root()), changed_by="benchmark setup")
     claims = synthetic_claims(args.count, args.seed)
-    text_search = text_search_for(engine)
+    indexer = indexer_for(engine, DEFAULT_MODEL)
     started = time.perf_counter()
     done = 0
     while done < args.count:
         with write_transaction(engine) as session:
             for claim in (next(claims) for _ in range(min(args.batch, args.count - done))):
                 change = Change(by="benchmark generator")
-                save_claim(session=session, claim_in=claim, change=change, text_search=text_search)
+                save_claim(session=session, claim_in=claim, change=change, indexer=indexer)
                 done += 1
         rate = done / (time.perf_counter() - started)
         print(f"\r{done:,}/{args.count:,} claims written ({rate:,.0f}/s)", end="", file=sys.stderr, flush=True)

@@ -7,16 +7,15 @@ import sys
 import time
 
 from app.config import Settings
-from app.dataset import SYNONYMS_FILE, read_synonyms
 from app.db import create_db_engine
 from app.domain.query import parse_query
-from app.domain.synonyms import expand, synonym_table
+from app.domain.synonyms import expand
 from app.models.claim import CertaintyLevel
 from app.services import claims, snippets
 from app.services.claims import ClaimFilters, ClaimSort
 from app.services.generation import PolledGeneration
 from app.services.paging import PageRequest
-from app.services.ranking import QuestionRanker
+from app.services.ranking import question_ranker
 from app.services.search import text_search_for
 from app.services.totals import TotalCache
 
@@ -25,15 +24,14 @@ DEFAULT_QUESTIONS = ["ketamine", "esketamine Medicaid", "is ketamine better than
 
 def main() -> None:
     settings = Settings()
-    table = synonym_table(read_synonyms(settings.data_dir / SYNONYMS_FILE, []))
     engine = create_db_engine(settings.database_url)
     text_search = text_search_for(engine)
-    ranker = QuestionRanker(text_search)
+    ranker = question_ranker(text_search, settings)
     print(f"{'question':34} {'search q (ms)':>14} {'snippets (ms)':>14}")
     with engine.connect() as conn:
         for question in sys.argv[1:] or DEFAULT_QUESTIONS:
             started = time.perf_counter()
-            filters = ClaimFilters(search=expand(parse_query(question), table))
+            filters = ClaimFilters(search=expand(parse_query(question), ranker.corpus.view(conn).synonyms))
             page = PageRequest(limit=10, cursor=None, scope="benchmark", secret="benchmark")
             claims.list_claims(
                 conn=conn,
@@ -45,11 +43,12 @@ def main() -> None:
             )
             searched = time.perf_counter()
             wanted = snippets.SnippetQuery(
-                search=expand(parse_query(question, strict=False), table),
+                question=question,
                 topic=None,
                 k=5,
                 max_chars=1500,
                 min_certainty=CertaintyLevel.low,
+                min_score=ranker.floor(settings),
             )
             snippets.find_snippets(conn=conn, request=wanted, ranker=ranker)
             answered = time.perf_counter()

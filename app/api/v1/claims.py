@@ -9,7 +9,18 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.api.auth import Curator, Reviewer, may_read_drafts
-from app.api.deps import Cursor, CursorSecretDep, EngineDep, Limit, SettingsDep, TextSearchDep, TotalsDep, absolute_base
+from app.api.deps import (
+    CorpusDep,
+    Cursor,
+    CursorSecretDep,
+    EngineDep,
+    IndexerDep,
+    Limit,
+    SettingsDep,
+    TextSearchDep,
+    TotalsDep,
+    absolute_base,
+)
 from app.api.negotiation import negotiate
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
@@ -49,6 +60,7 @@ def list_claims(
     secret: CursorSecretDep,
     text_search: TextSearchDep,
     totals: TotalsDep,
+    corpus: CorpusDep,
     q: Annotated[
         str | None,
         Query(description='Full text: words (all must match), "phrases", -exclusion, OR; ranked by relevance'),
@@ -65,13 +77,20 @@ def list_claims(
     cursor: Cursor = None,
 ) -> Response:
     """Whole claims (citations included, sources by id), in a stable order; with q, each hit says where it matched."""
-    search = None if q is None else expand(parse_query(q), request.app.state.synonyms)
-    filters = ClaimFilters(
-        status=status, topic=topic, verdict=verdict, min_certainty=min_certainty, source=source, tag=tag, search=search
-    )
+    parsed = None if q is None else parse_query(q)
     wanted = _facet_names(facets)
-    order = sort or (ClaimSort.relevance if search is not None else ClaimSort.id)
+    order = sort or (ClaimSort.relevance if parsed is not None else ClaimSort.id)
     with engine.connect() as conn:
+        search = None if parsed is None else expand(parsed, corpus.view(conn).synonyms)
+        filters = ClaimFilters(
+            status=status,
+            topic=topic,
+            verdict=verdict,
+            min_certainty=min_certainty,
+            source=source,
+            tag=tag,
+            search=search,
+        )
         found = claims.list_claims(
             conn=conn,
             filters=filters,
@@ -190,12 +209,12 @@ def list_revisions(
 
 
 @router.post("", response_model=ClaimDetail, **CREATE)
-def create_claim(claim_in: ClaimDraft, principal: Curator, engine: EngineDep, text_search: TextSearchDep) -> Response:
+def create_claim(claim_in: ClaimDraft, principal: Curator, engine: EngineDep, indexer: IndexerDep) -> Response:
     """Draft a claim (scope `curate`): checked like a data file, public only once a reviewer vets it."""
     change = Change(by=principal.name, note=claim_in.note)
     record = ClaimIn.model_validate(claim_in.model_dump(exclude={"note"}))
     with write_transaction(engine) as session:
-        body = edits.create_claim(session=session, claim_in=record, change=change, text_search=text_search)
+        body = edits.create_claim(session=session, claim_in=record, change=change, indexer=indexer)
     return written(body, f"/v1/claims/{record.id}", status_code=201)
 
 
@@ -206,12 +225,12 @@ def edit_claim(
     principal: Curator,
     engine: EngineDep,
     if_match: IfMatch,
-    text_search: TextSearchDep,
+    indexer: IndexerDep,
 ) -> Response:
     """Edit a claim (scope `curate`, If-Match its ETag); it becomes a draft again until reviewed."""
     change = edit_change(principal, patch, if_match, _current(engine, claim_id))
     with write_transaction(engine) as session:
-        body = edits.edit_claim(session=session, claim_id=claim_id, patch=patch, change=change, text_search=text_search)
+        body = edits.edit_claim(session=session, claim_id=claim_id, patch=patch, change=change, indexer=indexer)
     return written(body, f"/v1/claims/{claim_id}")
 
 
@@ -226,7 +245,7 @@ def review_claim(
     review: Review,
     principal: Reviewer,
     engine: EngineDep,
-    text_search: TextSearchDep,
+    indexer: IndexerDep,
     if_match: Annotated[str | None, Header(description="Optional: the ETag of the version reviewed")] = None,
 ) -> Response:
     """Vet, retract or reopen (scope `review`). Vetting re-runs every check, and a key may not vet its own edit
@@ -240,7 +259,7 @@ def review_claim(
             action=review.action,
             reviewer=principal,
             change=change,
-            text_search=text_search,
+            indexer=indexer,
         )
     return written(body, f"/v1/claims/{claim_id}")
 

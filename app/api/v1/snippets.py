@@ -2,56 +2,51 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Query
 
-from app.api.deps import EngineDep, RankerDep
+from app.api.deps import EngineDep, RankerDep, SettingsDep
 from app.api.problems import problem_doc
-from app.domain.query import parse_query
-from app.domain.synonyms import expand
-from app.models.claim import CertaintyLevel, Verdict
+from app.domain.query import MAX_QUERY_CHARS
+from app.models.claim import CertaintyLevel
+from app.models.snippet import SnippetAnswer
 from app.models.types import Slug
-from app.services.snippets import NOTICE, SnippetQuery, find_snippets
+from app.services.snippets import SnippetQuery, find_snippets
 
 router = APIRouter(prefix="/v1/snippets", tags=["snippets"])
 
 
-class SnippetSource(BaseModel):
-    id: str
-    url: str | None
-
-
-class Snippet(BaseModel):
-    claim_id: str
-    text: str
-    certainty: CertaintyLevel
-    confidence_note: str
-    verdict: Verdict
-    citation: str
-    sources: list[SnippetSource]
-    score: float | None
-
-
-class SnippetAnswer(BaseModel):
-    query: str | None
-    items: list[Snippet]
-    notice: str
-
-
 @router.get("", response_model=SnippetAnswer, responses=problem_doc(422))
 def list_snippets(
-    request: Request,
     engine: EngineDep,
+    settings: SettingsDep,
     ranker: RankerDep,
-    q: Annotated[str | None, Query(description="The user's question or keywords, as typed")] = None,
+    q: Annotated[str, Query(description="The user's question or keywords, as typed (required)")],
     topic: Annotated[Slug | None, Query(description="Topic id")] = None,
     k: Annotated[int, Query(ge=1, le=20, description="How many snippets at most")] = 5,
     max_chars: Annotated[int, Query(ge=200, le=8000, description="Budget for the summed text")] = 1500,
-    min_certainty: CertaintyLevel = CertaintyLevel.low,
+    min_certainty: Annotated[
+        CertaintyLevel, Query(description="Leave out claims whose evidence is less certain (high > ... > very_low)")
+    ] = CertaintyLevel.low,
+    min_score: Annotated[
+        float | None, Query(ge=0, le=1, description="Be stricter than the service's relevance floor (0 to 1)")
+    ] = None,
 ) -> SnippetAnswer:
-    """Vetted claims only, best first; the texts together never exceed max_chars."""
-    search = None if q is None else expand(parse_query(q, strict=False), request.app.state.synonyms)
-    wanted = SnippetQuery(search=search, topic=topic, k=k, max_chars=max_chars, min_certainty=min_certainty)
+    """Vetted claims relevant to the question, best first, within max_chars; none when the dataset has no evidence."""
+    wanted = SnippetQuery(
+        question=q[:MAX_QUERY_CHARS],
+        topic=topic,
+        k=k,
+        max_chars=max_chars,
+        min_certainty=min_certainty,
+        min_score=max(ranker.floor(settings), min_score or 0.0),
+    )
     with engine.connect() as conn:
-        items = find_snippets(conn=conn, request=wanted, ranker=ranker)
-    return SnippetAnswer.model_validate({"query": q, "items": items, "notice": NOTICE})
+        answer = find_snippets(conn=conn, request=wanted, ranker=ranker)
+    return SnippetAnswer.model_validate(
+        {
+            "query": q,
+            "items": answer.items,
+            "hidden_by_min_certainty": answer.hidden_by_min_certainty,
+            "notice": answer.notice,
+        }
+    )

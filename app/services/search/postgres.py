@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
-from app.domain.query import Alternatives, Phrase, Query
+from app.domain.query import STOP_WORDS, Alternatives, Phrase, Query
 from app.services.search.base import MARK_END, MARK_START, CorpusCounts, QuestionMatch
 
 _HITS = """
@@ -43,9 +43,21 @@ _INSERT_ROW = (
 _RELABEL = "UPDATE claim_fts SET topic_label = :label WHERE claim_id IN (SELECT id FROM claim WHERE topic_id = :topic)"
 
 
+def _phrase(phrase: Phrase) -> str:
+    """A phrase with a stop word ("off label") is searched as its hyphenated compound ("off-label").
+
+    PostgreSQL drops stop words inside a phrase, so "off label" would find every "label"; the
+    compound keeps its own lexeme. Such phrases come from hyphenated words in practice.
+    """
+    if len(phrase.words) == 1:
+        return phrase.words[0]
+    joiner = "-" if STOP_WORDS.intersection(phrase.words) else " "
+    return '"' + joiner.join(phrase.words) + '"'
+
+
 def _websearch(options: tuple[Phrase, ...]) -> str:
     """A group of alternatives in websearch_to_tsquery syntax."""
-    return " OR ".join(p.words[0] if len(p.words) == 1 else '"' + " ".join(p.words) + '"' for p in options)
+    return " OR ".join(_phrase(p) for p in options)
 
 
 def _tsquery(query: Query, params: dict[str, Any], *, any_group: bool) -> str:
