@@ -5,12 +5,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from sqlmodel import Session
 
 from app.config import Settings
 from app.db import create_db_engine
 from app.main import create_app
-from app.services.curation import mark_changed
+from app.services.curation import mark_changed, write_transaction
 
 
 @pytest.fixture
@@ -70,7 +69,7 @@ def test_a_write_reloads_what_search_keeps_in_memory_once(counted, bundled_url):
     statements_for(counted, "/v1/snippets?q=liver")
     steady = statements_for(counted, "/v1/snippets?q=liver")
     engine = create_db_engine(bundled_url)
-    with Session(engine) as session, session.begin():
+    with write_transaction(engine) as session:
         mark_changed(session)
     engine.dispose()
     assert statements_for(counted, "/v1/snippets?q=liver") == steady + 3  # synonyms, vectors, word frequencies
