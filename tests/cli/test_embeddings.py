@@ -35,7 +35,7 @@ def test_load_embeds_every_claim_version_once(new_database, bundled, data_copy, 
     assert set(first) == {claim.id for claim in bundled.claims}
     assert {(version, model) for version, model, _ in first.values()} == {(1, embedder.name)}
     path, claim = first_claim(data_copy)
-    claim["snippet"] = claim["snippet"] + " Reviewed again."
+    claim["snippet"] = "Reviewed again: " + claim["snippet"][:300]
     rewrite(path, claim)
     assert runner.invoke(cli, ["load", str(data_copy)]).exit_code == 0
     second = stored(url)
