@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     )
     pool_timeout: float = Field(default=5.0, gt=0, description="Seconds a request waits for a free pooled connection")
     pool_size: int = Field(default=10, ge=1, description="PostgreSQL connections each worker process keeps open")
+    max_body_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1, description="Largest request body taken, in bytes; a larger one gets a 413"
+    )
     generation_max_staleness: float = Field(
         default=1.0, gt=0, description="PostgreSQL: seconds a worker may trust the last generation it was notified of"
     )

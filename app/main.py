@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from app.api import mcp_server, ops
+from app.api.body_limit import BodyLimit
 from app.api.cache import MIN_COMPRESSED_BYTES, ResponseCache
 from app.api.context import RequestContext
 from app.api.cors import cors_options
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.response_cache_bytes,
         registry=app.state.metrics_registry,
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=MIN_COMPRESSED_BYTES, compresslevel=6)
     api_routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, **cors_options(api_routes))
