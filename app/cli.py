@@ -29,7 +29,7 @@ from app.services.loading import LoadSummary, embed_missing, load_dataset
 from app.services.meta import API_VERSION, meta_of_files
 from app.services.ranking import question_ranker
 from app.services.search import text_search_for
-from app.serving import uvicorn_options
+from app.serving import shared_metrics, uvicorn_options
 
 cli = typer.Typer(help="Ketamine Evidence API: serve and curate cited evidence records.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema commands.", no_args_is_help=True)
@@ -277,7 +277,10 @@ def serve(
     if host not in ("127.0.0.1", "localhost") and "*" not in settings.allowed_hosts:
         hosts = ", ".join(settings.allowed_hosts)
         typer.echo(f"Answering only for Host {hosts}: set EVIDENCE_ALLOWED_HOSTS to the names clients use.")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, **uvicorn_options(settings))
+    with shared_metrics(workers):
+        uvicorn.run(
+            "app.main:create_app", factory=True, host=host, port=port, workers=workers, **uvicorn_options(settings)
+        )
 
 
 def _seed(engine: Engine, settings: Settings, wanted: bool) -> None:

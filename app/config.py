@@ -1,15 +1,29 @@
 """Settings read once at the edge from EVIDENCE_* environment variables."""
 
+import ipaddress
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.resources import CHECKOUT, shipped
 
 PROJECT_ROOT = CHECKOUT  # the source tree, where tests and docs live
+
+
+def _network_or_any(entry: str) -> str:
+    """`*`, or a network in CIDR form (`10.0.0.0/8`; a bare address is a network of one)."""
+    if entry == "*":
+        return entry
+    try:
+        return str(ipaddress.ip_network(entry, strict=False))
+    except ValueError:
+        raise ValueError(f"'{entry}' is not a network such as 10.0.0.0/8 or ::1/128") from None
+
+
+ClientNetwork = Annotated[str, AfterValidator(_network_or_any)]
 
 
 class Settings(BaseSettings):
@@ -82,6 +96,14 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=10, ge=1, description="PostgreSQL connections each worker process keeps open")
     max_body_bytes: int = Field(
         default=5 * 1024 * 1024, ge=1, description="Largest request body taken, in bytes; a larger one gets a 413"
+    )
+    metrics_clients: list[ClientNetwork] = Field(
+        default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+        description="Networks whose clients may read /metrics (JSON list of CIDRs, `*` for anyone); "
+        "default: loopback and private networks",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, min_length=16, description="When set, /metrics also needs `Authorization: Bearer <this token>`"
     )
     generation_max_staleness: float = Field(
         default=1.0, gt=0, description="PostgreSQL: seconds a worker may trust the last generation it was notified of"

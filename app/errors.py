@@ -45,6 +45,10 @@ class InsufficientScope(EvidenceError):
     """A valid key whose scope does not allow the action."""
 
 
+class MetricsRefused(EvidenceError):
+    """A scrape of /metrics from outside EVIDENCE_METRICS_CLIENTS, or without EVIDENCE_METRICS_TOKEN."""
+
+
 class AlreadyExists(EvidenceError):
     """A new record whose id (or name) is taken."""
 

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
-from app.api import mcp_server, ops
+from app.api import mcp_server, metrics, ops
 from app.api.body_limit import BodyLimit
 from app.api.cache import MIN_COMPRESSED_BYTES, ResponseCache
 from app.api.context import RequestContext
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         app.state.generation.close()
         app.state.engine.dispose()
+        metrics.worker_exited()
 
     app = FastAPI(
         title="Ketamine Evidence API",
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         export.router,
         meta.router,
         ops.router,
+        metrics.router,
         explore.router,
     )
     for router in routers:
@@ -97,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, **cors_options(api_routes))
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestGuard, routes=api_routes, allowed_hosts=settings.allowed_hosts)
-    app.add_middleware(ops.RequestMetrics, registry=app.state.metrics_registry)
+    app.add_middleware(metrics.RequestMetrics, registry=app.state.metrics_registry)
     app.add_middleware(PageHeaders)
     app.add_middleware(RequestContext)
     _complete_openapi(app)

@@ -2,12 +2,17 @@
 
 import asyncio
 import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from app.api.metrics import MULTIPROCESS_DIR, clear_samples, multiprocess_dir
 from app.config import Settings
 from app.logs import log_config
 
@@ -89,3 +94,22 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "access_log": False,  # the app writes its own, with the request id
         "log_config": log_config(settings.log_format, access=settings.access_log),
     }
+
+
+@contextmanager
+def shared_metrics(workers: int) -> Iterator[None]:
+    """Workers sum their metrics through files: in the folder the operator named, else a temporary one."""
+    named = multiprocess_dir()
+    if named is not None:
+        named.mkdir(parents=True, exist_ok=True)
+        clear_samples(named)
+        yield
+    elif workers == 1:
+        yield
+    else:
+        with tempfile.TemporaryDirectory(prefix="evidence-metrics-") as folder:
+            os.environ[MULTIPROCESS_DIR] = folder  # read by each worker as it starts
+            try:
+                yield
+            finally:
+                del os.environ[MULTIPROCESS_DIR]

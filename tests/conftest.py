@@ -23,6 +23,7 @@ BUNDLED_DATA = PROJECT_ROOT / "data"
 SERVER_URL = Settings(database_url=os.environ.get("EVIDENCE_DATABASE_URL", "sqlite://")).database_url
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
 
+ANY_CLIENT = ["*"]  # what may read /metrics from TestClient, whose client has no IP address
 NewDatabase = Callable[[], str]
 QUALITY_REPORT = pytest.StashKey[list[str]]()
 
@@ -80,14 +81,15 @@ def bundled_url(new_database: NewDatabase, bundled: Dataset) -> str:
 @pytest.fixture(scope="session")
 def client(bundled_url: str) -> Iterator[TestClient]:
     """A read-only client over the bundled dataset, shared by the read tests."""
-    with TestClient(create_app(Settings(database_url=bundled_url))) as test_client:
+    with TestClient(create_app(Settings(database_url=bundled_url, metrics_clients=ANY_CLIENT))) as test_client:
         yield test_client
 
 
 @pytest.fixture(scope="session")
 def uncached(bundled_url: str) -> Iterator[TestClient]:
     """The same app with the response cache off, for tests whose subject is the code behind it."""
-    with TestClient(create_app(Settings(database_url=bundled_url, response_cache_entries=0))) as test_client:
+    settings = Settings(database_url=bundled_url, response_cache_entries=0, metrics_clients=ANY_CLIENT)
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 

@@ -135,11 +135,12 @@ class ResponseCache:
         self.lookups = Counter(
             "http_response_cache_lookups", "Response cache lookups by route", ["route", "result"], registry=registry
         )
-        Gauge("http_response_cache_entries", "Responses held", registry=registry).set_function(
-            lambda: len(self.entries)
+        # Set on each store, not read through a function, so several workers' values can be summed.
+        self.held = Gauge(
+            "http_response_cache_entries", "Responses held", registry=registry, multiprocess_mode="livesum"
         )
-        Gauge("http_response_cache_bytes", "Bytes held, as the cache counts them", registry=registry).set_function(
-            lambda: self.entries.currsize
+        self.held_bytes = Gauge(
+            "http_response_cache_bytes", "Bytes the cache counts", registry=registry, multiprocess_mode="livesum"
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -160,6 +161,8 @@ class ResponseCache:
         representation = await self._answer(scope, receive, send, generation)
         if keys is not None and representation is not None and representation.size <= self.largest_entry:
             self.entries[keys[representation.varies_on_accept]] = representation
+            self.held.set(len(self.entries))
+            self.held_bytes.set(self.entries.currsize)
 
     async def _answer(
         self, scope: Scope, receive: Receive, send: Send, generation: int | None

@@ -13,7 +13,7 @@ from app.db import create_db_engine
 from app.main import create_app
 from app.services.loading import load_dataset
 from tests.cli.test_check import first_claim, rewrite
-from tests.conftest import ON_POSTGRES, migrated_and_loaded
+from tests.conftest import ANY_CLIENT, ON_POSTGRES, migrated_and_loaded
 from tests.helpers import assert_problem, generation, settled, vetted
 
 
@@ -163,7 +163,9 @@ def test_parameter_order_shares_one_entry(client):
 
 @pytest.fixture
 def small_cache(bundled_url):
-    settings = Settings(database_url=bundled_url, response_cache_entries=1000, response_cache_bytes=200_000)
+    settings = Settings(
+        database_url=bundled_url, response_cache_entries=1000, response_cache_bytes=200_000, metrics_clients=ANY_CLIENT
+    )
     with TestClient(create_app(settings)) as small:
         yield small
 
