@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
+from limits import parse_many
 from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -105,6 +106,20 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(
         default=None, min_length=16, description="When set, /metrics also needs `Authorization: Bearer <this token>`"
     )
+    rate_limit_anonymous: str = Field(
+        default="600/minute",
+        description="Requests a client address may make without an API key, as 600/minute or 10/second; off: no limit",
+    )
+    rate_limit_keyed: str = Field(
+        default="3000/minute", description="Requests one API key may make, in the same notation; off: no limit"
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis through which workers and replicas share rate-limit counts; unset: each worker counts alone",
+    )
+    redis_prefix: str = Field(
+        default="evidence", min_length=1, description="Part of every rate-limit key, so deployments can share a Redis"
+    )
     generation_max_staleness: float = Field(
         default=1.0, gt=0, description="PostgreSQL: seconds a worker may trust the last generation it was notified of"
     )
@@ -114,6 +129,27 @@ class Settings(BaseSettings):
     def no_trailing_slash(cls, url: str | None) -> str | None:
         """Links append absolute paths to it."""
         return None if url is None else url.rstrip("/")
+
+    @field_validator("rate_limit_anonymous", "rate_limit_keyed")
+    @classmethod
+    def one_rate_limit(cls, value: str) -> str:
+        """One limit in the notation of the `limits` library, at least 1 request, or `off`."""
+        if value.strip().lower() == "off":
+            return "off"
+        try:
+            items = parse_many(value)
+        except ValueError:
+            items = []
+        if len(items) != 1 or items[0].amount < 1:
+            raise ValueError(f"{value!r} is not one rate limit such as 600/minute or 10/second (or off)")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def redis_scheme(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("redis://", "rediss://")):
+            raise ValueError(f"{url!r} is not a Redis URL such as redis://127.0.0.1:6379/0")
+        return url
 
     @field_validator("database_url")
     @classmethod

@@ -20,7 +20,8 @@ from app.api.docs import install_docs
 from app.api.guard import RequestGuard
 from app.api.head import HeadAsGet
 from app.api.mcp_server import McpEndpoint, evidence_server, services_from
-from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers
+from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers, problem_doc
+from app.api.rate_limits import RateLimits, rate_limit
 from app.api.v1 import claims, export, meta, snippets, sources, topics
 from app.config import InvalidSettings, Settings, load_settings
 from app.db import create_db_engine, timeouts
@@ -31,6 +32,7 @@ from app.services.generation import generation_for
 from app.services.indexing import ClaimIndexer
 from app.services.meta import API_VERSION
 from app.services.ranking import question_ranker
+from app.services.rate_windows import WindowCounter
 from app.services.search import text_search_for
 from app.services.totals import TotalCache
 
@@ -52,8 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.mcp_http = mcp_server.mount(mcp)
         app.state.generation = generation_for(app.state.engine, max_staleness=settings.generation_max_staleness)
         app.state.totals = TotalCache(app.state.generation)
+        app.state.rate_counter = WindowCounter(settings.redis_url, settings.redis_prefix)
+        await app.state.rate_counter.check()
         async with mcp.session_manager.run():
             yield
+        await app.state.rate_counter.close()
         app.state.generation.close()
         app.state.engine.dispose()
         metrics.worker_exited()
@@ -96,9 +101,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=MIN_COMPRESSED_BYTES, compresslevel=6)
     api_routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, **cors_options(api_routes))
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestGuard, routes=api_routes, allowed_hosts=settings.allowed_hosts)
+    anonymous, keyed = rate_limit(settings.rate_limit_anonymous), rate_limit(settings.rate_limit_keyed)
+    if anonymous is not None or keyed is not None:
+        # Outside the guard, so its refusals are counted too; inside CORS, so a browser app can read a 429.
+        app.add_middleware(RateLimits, anonymous=anonymous, keyed=keyed)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, **cors_options(api_routes))
     app.add_middleware(metrics.RequestMetrics, registry=app.state.metrics_registry)
     app.add_middleware(PageHeaders)
     app.add_middleware(RequestContext)
@@ -115,8 +124,10 @@ def _settings_from_environment() -> Settings:
 
 
 def _complete_openapi(app: FastAPI) -> None:
-    """Routes reference #/components/schemas/Problem: put it in once; every public read may answer 304."""
+    """Routes reference #/components/schemas/Problem: put it in once; every public read may answer 304,
+    and every API route 429."""
     build = app.openapi
+    too_many = problem_doc(429)[429]
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -124,6 +135,8 @@ def _complete_openapi(app: FastAPI) -> None:
             for path, operations in schema["paths"].items():
                 if path.startswith("/v1/") and "get" in operations:
                     operations["get"]["responses"].setdefault("304", NOT_MODIFIED)
+                for operation in operations.values() if path.startswith("/v1/") else ():
+                    operation["responses"].setdefault("429", too_many)
             schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = ProblemDetails.model_json_schema(
                 ref_template="#/components/schemas/{model}"
             )

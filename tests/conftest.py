@@ -19,6 +19,11 @@ from app.db import create_db_engine
 from app.main import create_app
 from app.services.loading import load_dataset
 
+# Every test client comes from one address: shared fixtures may not run into the limits by accident
+# (tests of the limits set their own), and servers the tests start inherit these.
+os.environ.setdefault("EVIDENCE_RATE_LIMIT_ANONYMOUS", "1000000/minute")
+os.environ.setdefault("EVIDENCE_RATE_LIMIT_KEYED", "1000000/minute")
+
 BUNDLED_DATA = PROJECT_ROOT / "data"
 SERVER_URL = Settings(database_url=os.environ.get("EVIDENCE_DATABASE_URL", "sqlite://")).database_url
 ON_POSTGRES = SERVER_URL.startswith("postgresql")

@@ -8,7 +8,17 @@ from fastapi.routing import APIRoute
 # Request headers some route reads; a route that reads a new one adds it here.
 READ_HEADERS = ["Authorization", "If-Match", "If-None-Match", "X-Request-Id"]
 # Response headers a browser app may need to see.
-EXPOSED_HEADERS = ["ETag", "Link", "Location", "Retry-After", "WWW-Authenticate", "X-Request-Id"]
+EXPOSED_HEADERS = [
+    "ETag",
+    "Link",
+    "Location",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "Retry-After",
+    "WWW-Authenticate",
+    "X-Request-Id",
+]
 
 
 def cors_options(routes: Iterable[APIRoute]) -> dict[str, Any]:

@@ -125,11 +125,21 @@ def problem_response(
 
 
 async def send_problem(
-    send: Send, status: int, slug: str, detail: str, instance: str, errors: list[dict[str, Any]] | None = None
+    send: Send,
+    status: int,
+    slug: str,
+    detail: str,
+    instance: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     """The same problem from pure ASGI middleware, before any routing."""
     body = orjson.dumps(problem(status, slug, detail, instance, errors))
-    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        *(headers or []),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

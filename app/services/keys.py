@@ -60,6 +60,12 @@ def revoke_key(*, session: Session, name: str) -> None:
         key.revoked_at = now_utc()
 
 
+def live_key_digests(engine: Engine) -> frozenset[str]:
+    """The hashes of the keys not revoked: rate limiting tells the keys we issued from made-up ones by them."""
+    with engine.connect() as conn:
+        return frozenset(conn.scalars(select(col(ApiKey.key_sha256)).where(col(ApiKey.revoked_at).is_(None))))
+
+
 def authenticate(*, engine: Engine, key: str) -> Principal:
     """The principal behind a presented key; the stored hash is compared in constant time."""
     digest = key_digest(key)
