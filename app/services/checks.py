@@ -6,11 +6,11 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.dataset import citation_problem, literature_problem
 from app.errors import InvalidData
 from app.models.claim import Citation, CitationIn, ClaimIn, Locator, Relation
 from app.models.source import Source, SourceIn
 from app.models.topic import Topic
+from app.records import citation_problem, literature_problem
 
 FieldErrors = list[dict[str, Any]]
 M = TypeVar("M", bound=BaseModel)
@@ -39,7 +39,7 @@ def check_claim(*, session: Session, claim_in: ClaimIn, where: str = "body") -> 
             errors.append({"loc": [where, "citations", index, found[0]], "msg": found[1]})
     message = literature_problem(claim_in, sources)
     if message:
-        errors.append({"loc": [where, "citations"], "msg": message.removeprefix("citations: ")})
+        errors.append({"loc": [where, "citations"], "msg": message})
     if errors:
         raise InvalidData(_summary(errors), errors)
 

@@ -88,7 +88,7 @@ def test_duplicate_ids_and_misnamed_files(data_copy):
     (path.parent / "copy-of-claim.yaml").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     result = runner.invoke(cli, ["check", str(data_copy)])
     assert result.exit_code == 1
-    assert f"{claim['id']}: claim id is used more than once" in result.output
+    assert f"copy-of-claim.yaml: {claim['id']}: id: claim id is used more than once" in result.output
     assert "id must equal the file name 'copy-of-claim'" in result.output
 
 
@@ -104,7 +104,7 @@ def test_claim_without_material_citation(data_copy):
 def test_missing_directory():
     result = runner.invoke(cli, ["check", "/no/such/data"])
     assert result.exit_code == 1
-    assert "no such directory" in result.output
+    assert "no such folder" in result.output
 
 
 def source_file(data: Path, source_id: str) -> tuple[Path, dict]:
