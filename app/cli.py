@@ -4,7 +4,7 @@ import errno
 import re
 import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +16,8 @@ from sqlmodel import Session
 
 from app import migrate
 from app.api.mcp_server import Services, evidence_server
+from app.api.v1.export import EXPORTERS, ExportFormat
+from app.bundle import read_bundle
 from app.config import InvalidSettings, Settings, load_settings
 from app.dataset import Dataset, read_dataset
 from app.db import create_db_engine, is_unavailable, timeouts
@@ -23,6 +25,7 @@ from app.errors import AlreadyExists, LoadInProgress, NotFound
 from app.models.api_key import KEY_NAME_PATTERN, KeyScope
 from app.models.topic import Topic
 from app.models.types import iso_utc
+from app.services.export import ExportRequest, check_selection
 from app.services.indexing import indexer_for
 from app.services.keys import create_key, list_keys, revoke_key
 from app.services.loading import LoadSummary, embed_missing, load_dataset
@@ -37,7 +40,10 @@ cli.add_typer(db_cli, name="db")
 keys_cli = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
 
-DataDir = Annotated[Path, typer.Argument(help="A dataset folder in the data/ layout (see data/README.md)")]
+DataDir = Annotated[
+    Path,
+    typer.Argument(help="A dataset folder in the data/ layout (see data/README.md), or a .jsonl bundle as exported"),
+]
 
 
 def _settings() -> Settings:
@@ -74,8 +80,16 @@ def _database(settings: Settings) -> Iterator[Engine]:
         engine.dispose()
 
 
+def _read(path: Path) -> Dataset:
+    """A folder, or a bundle file (which adds and updates records, never removes any)."""
+    if not path.is_file():
+        return read_dataset(path)
+    with path.open("rb") as lines:
+        return read_bundle(lines, name=str(path))
+
+
 def _checked(path: Path) -> Dataset:
-    dataset = read_dataset(path)
+    dataset = _read(path)
     for problem in dataset.problems:
         typer.secho(str(problem), fg="red", err=True)
     if not dataset.ok:
@@ -178,6 +192,9 @@ def load(
     """Validate, then import the dataset in one transaction (all or nothing)."""
     settings = _settings()
     dataset = _checked(path)
+    if retire_missing and not dataset.whole:
+        typer.secho(f"{path} is a bundle, which only adds and updates: --retire-missing needs a folder", err=True)
+        raise typer.Exit(2)
     with _database(settings) as engine:
         try:
             summary = _load(
@@ -188,6 +205,28 @@ def load(
             raise typer.Exit(1) from None
     typer.secho("nothing changed" if summary.changed() == 0 else f"{summary.changed()} record(s) written", fg="green")
     _report_missing(summary, path)
+
+
+@cli.command()
+def export(
+    format: Annotated[ExportFormat, typer.Option("--format", help="jsonl is a bundle `load` takes back")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, not to stdout")] = None,
+    topic: Annotated[str | None, typer.Option(help="Only vetted claims of this topic")] = None,
+    claim: Annotated[str | None, typer.Option(help="Only this vetted claim")] = None,
+) -> None:
+    """Write the vetted claims (or a topic's, or one) in one of the API's export formats, streamed."""
+    settings = _settings()
+    wanted = ExportRequest(topic=topic, claim=claim, base_url=settings.public_url or "", publisher=settings.publisher)
+    with _database(settings) as engine, engine.connect() as conn:
+        try:
+            check_selection(conn=conn, request=wanted)
+        except NotFound as error:
+            typer.secho(error.detail, fg="red", err=True)
+            raise typer.Exit(1) from None
+        with output.open("wb") if output else nullcontext(typer.get_binary_stream("stdout")) as out:
+            written = sum(out.write(chunk) for chunk in EXPORTERS[format].write(conn, wanted))
+    if output:
+        typer.secho(f"Wrote {written:,} bytes to {output}", fg="green", err=True)
 
 
 @db_cli.command("upgrade")

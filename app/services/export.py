@@ -48,21 +48,35 @@ def check_selection(*, conn: Connection, request: ExportRequest) -> None:
             raise NotFound(f"no vetted claim has id '{request.claim}'; list them at /v1/claims")
 
 
-def claims(conn: Connection, request: ExportRequest) -> Iterator[tuple[dict[str, Any], dict[str, dict[str, Any]]]]:
-    """Each selected claim's public document, by id, with the sources it cites (looked up once per batch)."""
+def claim_batches(conn: Connection, request: ExportRequest) -> Iterator[list[dict[str, Any]]]:
+    """The selected claims' public documents, by id, BATCH at a time."""
     query = _selected(select(col(Claim.id), col(Claim.document)), request)
     for rows in _pages(conn, query, col(Claim.id)):
-        documents = [orjson.loads(row.document) for row in rows]
+        yield [orjson.loads(row.document) for row in rows]
+
+
+def claims(conn: Connection, request: ExportRequest) -> Iterator[tuple[dict[str, Any], dict[str, dict[str, Any]]]]:
+    """Each selected claim's public document, by id, with the sources it cites (looked up once per batch)."""
+    for documents in claim_batches(conn, request):
         cited = {citation["source_id"] for document in documents for citation in document["citations"]}
         sources = {ref["id"]: ref for ref in source_refs(conn=conn, source_ids=cited)}
         for document in documents:
             yield document, sources
 
 
-def cited_sources(conn: Connection, request: ExportRequest) -> Iterator[Any]:
-    """Every source the selected claims cite, material included, by id (rows of the public columns)."""
+def selected_topics(conn: Connection, request: ExportRequest) -> list[Any]:
+    """The topics of the selected claims, in display order (a handful, read at once)."""
+    used = _selected(select(col(Claim.topic_id)), request)
+    query = select(col(Topic.id), col(Topic.label), col(Topic.description)).where(
+        col(Topic.id).in_(used.scalar_subquery())
+    )
+    return list(conn.execute(query.order_by(col(Topic.position), col(Topic.id))).all())
+
+
+def cited_sources(conn: Connection, request: ExportRequest, columns: list[Any] = SOURCE_COLUMNS) -> Iterator[Any]:
+    """Every source the selected claims cite, material included, by id (rows of `columns`: the public ones)."""
     cited = _selected(select(col(Citation.source_id)).join(Claim, col(Claim.id) == col(Citation.claim_id)), request)
-    query = select(*SOURCE_COLUMNS).where(col(Source.id).in_(cited.scalar_subquery()))
+    query = select(*columns).where(col(Source.id).in_(cited.scalar_subquery()))
     for rows in _pages(conn, query, col(Source.id)):
         yield from rows
 

@@ -30,6 +30,7 @@ from app.services.embedders import DEFAULT_MODEL
 from app.services.indexing import ClaimIndexer, indexer_for
 
 Progress = Callable[[str, str], None]
+Finish = Callable[[Session, "LoadSummary"], None]
 
 RETIRED_NOTE = "Retired: no longer in the dataset folder it was loaded from."
 
@@ -61,11 +62,14 @@ def load_dataset(
     progress: Progress | None = None,
     retire_missing: bool = False,
     indexer: ClaimIndexer | None = None,
+    finish: Finish | None = None,
 ) -> LoadSummary:
     """Topics, sources, claims (the order references need), then synonyms and missing embeddings; all or nothing.
 
-    Records in the database that the dataset no longer has are reported; with `retire_missing`,
-    such claims are retracted (never deleted), each with a revision saying why.
+    A whole dataset (a folder) also sets the topics' order, the synonyms and the release, and the records
+    the database holds but it no longer has are reported; with `retire_missing`, such claims are retracted
+    (never deleted), each with a revision saying why. A part (a bundle) only adds and updates records.
+    `finish` runs last, inside the same transaction (e.g. to remember the response to an import).
     """
     if not dataset.ok:
         raise InvalidData(f"the dataset has {len(dataset.problems)} problem(s); run `evidence check` to list them")
@@ -77,7 +81,7 @@ def load_dataset(
     with write_transaction(engine) as session:
         if not lock(session):
             raise LoadInProgress("another load is running on this database; run this one again when it has finished")
-        for position, topic in enumerate(dataset.topics):
+        for topic, position in zip(dataset.topics, _positions(session, dataset), strict=True):
             outcome = save_topic(session=session, topic_in=topic, position=position, indexer=indexer)
             summary.add("topic", outcome)
             report("topic", topic.id)
@@ -89,16 +93,35 @@ def load_dataset(
             outcome = save_claim(session=session, claim_in=claim, change=change, indexer=indexer)
             summary.add("claim", outcome)
             report("claim", claim.id)
-        summary.add("synonym list", save_synonyms(session=session, groups=dataset.synonyms))
+        if dataset.whole:
+            summary.add("synonym list", save_synonyms(session=session, groups=dataset.synonyms))
         session.flush()
         summary.add_many("embedding", "created", embed_missing(session=session, indexer=indexer))
-        save_release(session=session, label=dataset.release.label if dataset.release else None)
-        summary.missing = _missing(session, dataset)
+        if dataset.whole:
+            save_release(session=session, label=dataset.release.label if dataset.release else None)
+            summary.missing = _missing(session, dataset)
         if retire_missing:
             summary.retired = _retire(session, summary.missing.get("claim", []), changed_by, indexer)
             for _ in summary.retired:
                 summary.add("claim", "retired")
+        if finish is not None:
+            finish(session, summary)
     return summary
+
+
+def _positions(session: Session, dataset: Dataset) -> list[int]:
+    """A whole dataset orders the topics as it lists them; a part keeps the order held and puts new ones last."""
+    if dataset.whole:
+        return list(range(len(dataset.topics)))
+    held: dict[str, int] = {row.id: row.position for row in session.execute(select(col(Topic.id), col(Topic.position)))}
+    after = max(held.values(), default=-1)
+    positions = []
+    for topic in dataset.topics:
+        if topic.id not in held:
+            after += 1
+            held[topic.id] = after
+        positions.append(held[topic.id])
+    return positions
 
 
 def _missing(session: Session, dataset: Dataset) -> dict[str, list[str]]:

@@ -19,7 +19,7 @@ def test_load_then_reload_changes_nothing(new_database, bundled, data_copy, monk
     url = new_database()
     monkeypatch.setenv("EVIDENCE_DATABASE_URL", url)
     first = runner.invoke(cli, ["load", str(data_copy)])
-    assert first.exit_code == 0, first.output
+    assert first.exit_code == 0, (first.output, first.exception)
     assert f"claims   {len(bundled.claims)} created" in first.output
     again = runner.invoke(cli, ["load", str(data_copy)])
     assert again.exit_code == 0, again.output
@@ -125,3 +125,30 @@ def claim_revisions(url: str, claim_id: str) -> list[ClaimRevision]:
         )
     engine.dispose()
     return rows
+
+
+def test_load_takes_an_exported_bundle_and_round_trips(bundled_url, bundled, new_database, monkeypatch, tmp_path):
+    bundle = tmp_path / "evidence.jsonl"
+    monkeypatch.setenv("EVIDENCE_DATABASE_URL", bundled_url)
+    assert runner.invoke(cli, ["export", "--format", "jsonl", "--output", str(bundle)]).exit_code == 0
+    monkeypatch.setenv("EVIDENCE_DATABASE_URL", new_database())
+    first = runner.invoke(cli, ["load", str(bundle)])
+    assert first.exit_code == 0, (first.output, first.exception)
+    assert f"claims   {len(vetted(bundled))} created" in first.output
+    assert "synonym" not in first.output  # a bundle leaves the search's synonyms as they are
+    again = runner.invoke(cli, ["load", str(bundle)])
+    assert f"claims   {len(vetted(bundled))} unchanged" in again.output and "nothing changed" in again.output
+    assert runner.invoke(cli, ["export", "--format", "jsonl"]).stdout_bytes == bundle.read_bytes()
+    refused = runner.invoke(cli, ["load", str(bundle), "--retire-missing"])
+    assert refused.exit_code == 2 and "--retire-missing needs a folder" in refused.output
+
+
+def test_a_bad_bundle_names_each_line(new_database, monkeypatch, tmp_path):
+    bundle = tmp_path / "bad.jsonl"
+    bundle.write_text('{"type": "topic", "id": "topic-a", "label": "T", "description": "D"}\nnot json\n{"id": "x"}\n')
+    monkeypatch.setenv("EVIDENCE_DATABASE_URL", new_database())
+    result = runner.invoke(cli, ["load", str(bundle)])
+    assert result.exit_code == 1
+    assert f"{bundle}:2: -: not JSON" in result.output
+    assert f"{bundle}:3: x: type: missing; use topic, source or claim" in result.output
+    assert "2 problem(s)" in result.output

@@ -14,11 +14,12 @@ from starlette.responses import StreamingResponse
 
 from app.api.deps import EngineDep, SettingsDep, absolute_base
 from app.api.problems import problem_doc
+from app.bundle import MEDIA_TYPE as BUNDLE_MEDIA_TYPE
 from app.domain.claimreview import JSON_LD_MEDIA_TYPE
 from app.domain.fhir import FHIR_MEDIA_TYPE
 from app.domain.references import CSL_JSON_MEDIA_TYPE, MEDIA_TYPES, ReferenceFormat
 from app.models.types import Slug
-from app.services import export_claimreview, export_fhir, export_references
+from app.services import export_bundle, export_claimreview, export_csv, export_fhir, export_references
 from app.services.export import ExportRequest, Writer, check_selection
 
 router = APIRouter(prefix="/v1/export", tags=["export"])
@@ -30,6 +31,8 @@ class ExportFormat(StrEnum):
     csl_json = "csl-json"
     fhir = "fhir"
     claimreview = "claimreview"
+    jsonl = "jsonl"
+    csv = "csv"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ EXPORTERS: dict[ExportFormat, Exporter] = {
     ExportFormat.csl_json: Exporter(CSL_JSON_MEDIA_TYPE, "json", export_references.csl_json),
     ExportFormat.fhir: Exporter(FHIR_MEDIA_TYPE, "fhir.json", export_fhir.bundle),
     ExportFormat.claimreview: Exporter(JSON_LD_MEDIA_TYPE, "jsonld", export_claimreview.graph),
+    ExportFormat.jsonl: Exporter(BUNDLE_MEDIA_TYPE, "jsonl", export_bundle.jsonl),
+    ExportFormat.csv: Exporter("text/csv; charset=utf-8", "csv", export_csv.table),
 }
 _ANY: dict[str, Any] = {"schema": {}}
 
@@ -68,7 +73,8 @@ def export(
         ExportFormat,
         Query(
             description="bibtex, ris and csl-json: every source the selection cites; fhir: an R5 Bundle; "
-            "claimreview: schema.org JSON-LD"
+            "claimreview: schema.org JSON-LD; jsonl: a bundle POST /v1/import takes back (topics, sources with "
+            "their text, claims); csv: one row per claim, for spreadsheets"
         ),
     ],
     topic: Annotated[Slug | None, Query(description="Only vetted claims of this topic")] = None,
