@@ -52,7 +52,7 @@ def _read_line(line: bytes, where: Where, dataset: Dataset, origins: Origins) ->
     try:
         raw: Any = orjson.loads(line)
     except orjson.JSONDecodeError as error:
-        problems.append(Problem.at(where, "-", f"not JSON: {error}"))
+        problems.append(Problem.at(where, "-", f"not JSON: {error.msg} at column {error.colno}"))
         return
     if not isinstance(raw, dict):
         problems.append(Problem.at(where, "-", "expected a JSON object with a `type`: topic, source or claim"))

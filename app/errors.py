@@ -57,6 +57,10 @@ class LoadInProgress(EvidenceError):
     """Another load holds the database; loads run one at a time."""
 
 
+class IdempotencyKeyReused(EvidenceError):
+    """An Idempotency-Key sent again with a different request."""
+
+
 class IfMatchRequired(EvidenceError):
     """An edit sent without the version it was based on."""
 

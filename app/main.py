@@ -22,7 +22,7 @@ from app.api.head import HeadAsGet
 from app.api.mcp_server import McpEndpoint, evidence_server, services_from
 from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers, problem_doc
 from app.api.rate_limits import RateLimits, rate_limit
-from app.api.v1 import claims, export, meta, snippets, sources, topics
+from app.api.v1 import claims, export, imports, meta, snippets, sources, topics
 from app.config import InvalidSettings, Settings, load_settings
 from app.db import create_db_engine, timeouts
 from app.explore import pages
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sources.router,
         snippets.router,
         export.router,
+        imports.router,
         meta.router,
         ops.router,
         metrics.router,

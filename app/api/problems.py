@@ -22,12 +22,14 @@ from app.errors import (
     BadParameter,
     BadQuery,
     EvidenceError,
+    IdempotencyKeyReused,
     IfMatchRequired,
     InsufficientScope,
     InvalidData,
     InvalidKey,
     InvalidTransition,
     KeyRequired,
+    LoadInProgress,
     MetricsRefused,
     NotAcceptable,
     NotFound,
@@ -60,6 +62,8 @@ _DOMAIN_ERRORS: dict[type[EvidenceError], tuple[int, str]] = {
     VersionMismatch: (412, "version-mismatch"),
     IfMatchRequired: (428, "if-match-required"),
     InvalidData: (422, "invalid-data"),
+    IdempotencyKeyReused: (422, "idempotency-key-reused"),
+    LoadInProgress: (503, "load-in-progress"),
 }
 
 # RFC 6750 challenges telling a client how to authenticate, and what was wrong with what it sent
@@ -151,6 +155,8 @@ async def _domain_error(request: Request, error: Exception) -> Response:
     headers = {"WWW-Authenticate": challenge} if challenge else None
     if isinstance(error, NotAcceptable):  # the answer depends on Accept, so caches must key on it
         headers = {"Vary": "Accept"}
+    if isinstance(error, LoadInProgress):  # the load running now will end: worth retrying
+        headers = {"Retry-After": RETRY_AFTER}
     return problem_response(request, status, slug, error.detail, error.errors, headers)
 
 

@@ -1,0 +1,210 @@
+"""POST /v1/import: the round trip with export, every problem by line, auth, idempotency, one load at a time."""
+
+import threading
+import uuid
+from dataclasses import dataclass
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app import migrate
+from app.config import Settings
+from app.dataset import read_dataset
+from app.db import create_db_engine
+from app.main import create_app
+from app.services.loading import load_dataset
+from tests.conftest import BUNDLED_DATA, migrated_and_loaded
+from tests.helpers import assert_problem, bearer, generation, issue_key, vetted
+
+NDJSON = {"Content-Type": "application/x-ndjson"}
+KINDS = ("topic", "source", "claim")
+
+
+@dataclass
+class Target:
+    """A client over a database of its own, with one key per scope."""
+
+    client: TestClient
+    url: str
+    keys: dict[str, dict[str, str]]
+    names: dict[str, str]
+
+    def post(self, body: bytes, key: str = "admin", **headers: str):
+        return self.client.post("/v1/import", content=body, headers=self.keys[key] | NDJSON | headers)
+
+    def export(self) -> bytes:
+        response = self.client.get("/v1/export?format=jsonl")
+        assert response.status_code == 200
+        return response.content
+
+
+def target(url: str, **settings: float) -> Target:
+    scopes = {"admin": "admin", "admin2": "admin", "reviewer": "review", "curator": "curate", "reader": "read-drafts"}
+    names = {role: f"{role}-{uuid.uuid4().hex[:6]}" for role in scopes}
+    keys = {role: bearer(issue_key(url, names[role], scope)) for role, scope in scopes.items()}
+    client = TestClient(create_app(Settings(database_url=url, **settings)))
+    return Target(client, url, keys | {"anonymous": {}}, names)
+
+
+@pytest.fixture
+def empty(new_database):
+    url = new_database()
+    engine = create_db_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    where = target(url)
+    with where.client:
+        yield where
+
+
+@pytest.fixture(scope="module")
+def exported(client) -> bytes:
+    response = client.get("/v1/export?format=jsonl")
+    assert response.status_code == 200
+    return response.content
+
+
+def count(url: str, table: str) -> int:
+    engine = create_db_engine(url)
+    with engine.connect() as conn:
+        value: int = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+    engine.dispose()
+    return value
+
+
+def lines_of(bundle: bytes) -> list[dict]:
+    return [orjson.loads(line) for line in bundle.splitlines()]
+
+
+def bundle_of(lines: list) -> bytes:
+    return b"".join((line if isinstance(line, bytes) else orjson.dumps(line)) + b"\n" for line in lines)
+
+
+def test_export_import_export_gives_identical_bytes(empty, exported, bundled):
+    response = empty.post(exported)
+    assert response.status_code == 200, response.text
+    kinds = [line["type"] for line in lines_of(exported)]
+    assert response.json() == {
+        kind + "s": {"created": kinds.count(kind), "updated": 0, "unchanged": 0}
+        for kind in ("topic", "source", "claim")
+    }
+    assert empty.export() == exported
+    claim = vetted(bundled)[0].id
+    revisions = empty.client.get(f"/v1/claims/{claim}/revisions").json()["items"]
+    assert [revision["changed_by"] for revision in revisions] == [empty.names["admin"]]
+    again = empty.post(exported)
+    assert again.json() == {
+        kind + "s": {"created": 0, "updated": 0, "unchanged": kinds.count(kind)}
+        for kind in ("topic", "source", "claim")
+    }
+
+
+def test_every_problem_is_listed_by_line_and_nothing_is_written(empty, exported):
+    lines = lines_of(exported)
+    claim_at = next(i for i, line in enumerate(lines) if line["type"] == "claim")
+    first, second, third = (dict(line) for line in lines[claim_at : claim_at + 3])
+    first["verdict"] = "maybe"
+    states = next(c for c in second["citations"] if c["relation"] == "states")
+    states["quote"] = "Words that the material never says."
+    third["citations"][-1]["source_id"] = "no-such-source"
+    broken = [*lines[:claim_at], first, second, third, b"{not json", {"type": "opinion"}, {"id": "x"}, b"[1, 2]"]
+    before = generation(empty.url)
+    body = assert_problem(empty.post(bundle_of(broken)), 422, "invalid-data")
+    n = claim_at + 1  # line numbers count from 1
+    wanted = {
+        (n, "verdict"),
+        (n + 1, "citations", next(i for i, c in enumerate(second["citations"]) if c is states), "locator"),
+        (n + 2, "citations", len(third["citations"]) - 1, "source_id"),
+        (n + 3,),
+        (n + 4, "type"),
+        (n + 5, "type"),
+        (n + 6,),
+    }
+    located = {tuple(error["loc"][1:]) for error in body["errors"]}
+    assert all(error["loc"][0] == "line" for error in body["errors"])
+    assert wanted <= located, body["errors"]
+    assert {loc[0] for loc in located} == {n, n + 1, n + 2, n + 3, n + 4, n + 5, n + 6}
+    messages = " | ".join(error["msg"] for error in body["errors"])
+    assert "not JSON" in messages and 'unknown type "opinion"' in messages and "unknown source" in messages
+    assert "nothing was imported" in body["detail"]
+    assert generation(empty.url) == before
+    assert count(empty.url, "claim") == count(empty.url, "source") == count(empty.url, "topic") == 0
+
+
+def test_only_admin_keys_import_and_only_bundles(empty, exported):
+    assert_problem(empty.post(exported, key="anonymous"), 401, "key-required")
+    for role in ("reader", "curator", "reviewer"):
+        assert_problem(empty.post(exported, key=role), 403, "insufficient-scope")
+    for media_type in ("application/json", "text/plain"):
+        assert_problem(empty.post(exported, **{"Content-Type": media_type}), 415, "unsupported-media-type")
+    assert empty.post(exported, **{"Content-Type": "application/jsonl"}).status_code == 200
+    assert_problem(empty.post(b"\n"), 422, "invalid-data")
+
+
+def test_an_idempotency_key_replays_the_first_answer_and_applies_once(empty, exported):
+    first = empty.post(exported, **{"Idempotency-Key": "import-1"})
+    assert first.status_code == 200 and "idempotent-replayed" not in first.headers
+    before = (generation(empty.url), count(empty.url, "claim_revision"))
+    replay = empty.post(exported, **{"Idempotency-Key": "import-1"})
+    assert replay.status_code == 200 and replay.headers["idempotent-replayed"] == "true"
+    assert replay.content == first.content  # created counts, not a second run's unchanged ones
+    assert (generation(empty.url), count(empty.url, "claim_revision")) == before
+    other_body = exported.replace(b"\n", b"\n\n", 1)
+    body = assert_problem(empty.post(other_body, **{"Idempotency-Key": "import-1"}), 422, "idempotency-key-reused")
+    assert body["errors"][0]["loc"] == ["header", "idempotency-key"]
+    other_key = empty.post(other_body, key="admin2", **{"Idempotency-Key": "import-1"})  # keys are per API key
+    assert other_key.status_code == 200 and "idempotent-replayed" not in other_key.headers
+    assert other_key.json()["claims"]["unchanged"] > 0
+
+
+def test_a_bundle_adds_and_updates_but_removes_nothing_and_keeps_the_topic_order(new_database, bundled, exported):
+    url = migrated_and_loaded(new_database(), bundled)
+    lines = lines_of(exported)
+    claim = next(line for line in lines if line["type"] == "claim")
+    claim["assessment"] += " Checked again on import."
+    topic = next(line for line in lines if line["id"] == claim["topic"])
+    cited = {citation["source_id"] for citation in claim["citations"]}
+    sources = [line for line in lines if line["type"] == "source" and line["id"] in cited]
+    new_topic = {"type": "topic", "id": "imported-topic", "label": "Imported", "description": "Added by an import."}
+    where = target(url)
+    with where.client as client:
+        order = [t["id"] for t in client.get("/v1/topics").json()["items"]]
+        response = where.post(bundle_of([new_topic, topic, *sources, claim]))
+        assert response.status_code == 200, response.text
+        assert response.json()["claims"] == {"created": 0, "updated": 1, "unchanged": 0}
+        assert response.json()["topics"] == {"created": 1, "updated": 0, "unchanged": 1}
+        assert [t["id"] for t in client.get("/v1/topics").json()["items"]][: len(order)] == order
+        served = client.get("/v1/claims?limit=200").json()["items"]
+    assert len(served) == len(vetted(bundled))
+    assert next(c for c in served if c["id"] == claim["id"])["assessment"].endswith("Checked again on import.")
+
+
+def test_an_import_while_a_load_runs_is_a_503_to_retry(new_database, bundled, exported):
+    url = migrated_and_loaded(new_database(), bundled)
+    inside, release = threading.Event(), threading.Event()
+
+    def hold(kind: str, item: str) -> None:
+        inside.set()
+        release.wait(timeout=30)
+
+    engine = create_db_engine(url)
+    running = threading.Thread(
+        target=load_dataset,
+        kwargs={"engine": engine, "dataset": read_dataset(BUNDLED_DATA), "changed_by": "a load", "progress": hold},
+    )
+    where = target(url, connect_timeout=0.5)  # how long SQLite waits for the write lock
+    with where.client:
+        assert where.post(b"\n").status_code == 422  # the key is noted as used now, not during the load
+        running.start()
+        try:
+            assert inside.wait(timeout=30)
+            refused = where.post(exported)
+        finally:
+            release.set()
+            running.join(timeout=60)
+            engine.dispose()
+        assert_problem(refused, 503, "load-in-progress")
+        assert refused.headers["retry-after"]
+        assert where.post(exported).status_code == 200
