@@ -91,3 +91,16 @@ def test_exports_stream(client):
             assert response.status_code == 200
             assert "content-length" not in response.headers  # streamed in chunks, never built whole
             assert len(list(response.iter_raw())) > 1
+
+
+def test_drafts_stay_out_of_the_bundle_and_the_table(new_database, data_copy):
+    path, draft = first_claim(data_copy)
+    draft["status"] = "draft"
+    rewrite(path, draft)
+    url = migrated_and_loaded(new_database(), read_dataset(data_copy))
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        lines = [orjson.loads(line) for line in client.get("/v1/export?format=jsonl").content.splitlines()]
+        rows = csv_rows(client.get("/v1/export?format=csv"))
+    assert draft["id"] not in {line["id"] for line in lines if line["type"] == "claim"}
+    assert draft["id"] not in {row["id"] for row in rows}
+    assert len(rows) == len([line for line in lines if line["type"] == "claim"]) > 0
