@@ -14,6 +14,7 @@ from app.models.claim import Claim, ClaimStatus
 from app.models.source import Source
 from app.models.topic import Topic
 from app.models.types import now_utc
+from app.services.checks import check_source_edit
 from app.services.curation import (
     Change,
     Outcome,
@@ -85,8 +86,11 @@ def load_dataset(
             outcome = save_topic(session=session, topic_in=topic, position=position, indexer=indexer)
             summary.add("topic", outcome)
             report("topic", topic.id)
+        edited = []
         for source in dataset.sources:
-            summary.add("source", save_source(session=session, source_in=source, change=change))
+            outcome = save_source(session=session, source_in=source, change=change)
+            summary.add("source", outcome)
+            edited += [source] if outcome == Outcome.updated else []
             report("source", source.id)
         session.flush()
         for claim in dataset.claims:
@@ -96,6 +100,9 @@ def load_dataset(
         if dataset.whole:
             summary.add("synonym list", save_synonyms(session=session, groups=dataset.synonyms))
         session.flush()
+        if not dataset.whole:  # claims held but not in the part must still find their quotes
+            for source in edited:
+                check_source_edit(session=session, source_in=source, where=f"source '{source.id}'")
         summary.add_many("embedding", "created", embed_missing(session=session, indexer=indexer))
         if dataset.whole:
             save_release(session=session, label=dataset.release.label if dataset.release else None)

@@ -208,3 +208,16 @@ def test_an_import_while_a_load_runs_is_a_503_to_retry(new_database, bundled, ex
         assert_problem(refused, 503, "load-in-progress")
         assert refused.headers["retry-after"]
         assert where.post(exported).status_code == 200
+
+
+def test_a_bundle_may_not_change_a_text_that_claims_outside_it_quote(new_database, bundled, exported):
+    url = migrated_and_loaded(new_database(), bundled)
+    material = next(line for line in lines_of(exported) if line["type"] == "source" and line["kind"] == "material")
+    material["text"] = "Nothing the claims quote is left."
+    where = target(url)
+    with where.client:
+        before = generation(url)
+        body = assert_problem(where.post(bundle_of([material])), 422, "invalid-data")
+        assert body["errors"][0]["loc"] == [f"source '{material['id']}'", "text"]
+        assert "claim '" in body["errors"][0]["msg"]
+        assert generation(url) == before
