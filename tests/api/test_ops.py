@@ -41,6 +41,7 @@ def test_openapi_lists_exactly_the_working_routes(client):
         "/v1/sources/{source_id}/text",
         "/v1/sources/{source_id}/citation",
         "/v1/export",
+        "/v1/import",
         "/v1/snippets",
         "/v1/meta",
         "/healthz",
