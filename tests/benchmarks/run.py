@@ -276,25 +276,27 @@ def measure(count: int, args: argparse.Namespace) -> Result:
                     getattr(row, name).append(figures)
                     print(f"  {count:,} {scenario} {name}: {figures}", file=sys.stderr)
             rows.append(row)
-        healthz = healthz_under_search(app, files["search"], args)
+        healthz = healthz_probe(
+            app, files["search"], seconds=args.duration, connections=args.connections, load_core=args.load_core
+        )
         rss = rss_megabytes(app_process.pid)
     return Result(count, rows, healthz, rss, space(database, count), facts["import_seconds"])
 
 
-def healthz_under_search(app: str, search_paths: Path, args: argparse.Namespace) -> Figures:
-    """/healthz latency, probed back to back from one connection while 16 others search.
+def healthz_probe(app: str, load_paths: Path, *, seconds: int, connections: int, load_core: int = 1) -> Figures:
+    """/healthz latency, probed back to back from one connection while the others load `load_paths`.
 
     A probe is timed until its answer arrives, however late (wrk would drop answers that
     arrive after its run ends), so a server that starves its health check shows it.
     """
     load = threading.Thread(
         target=wrk,
-        args=(app, search_paths),
-        kwargs={"seconds": args.duration, "connections": args.connections, "core": args.load_core},
+        args=(app, load_paths),
+        kwargs={"seconds": seconds, "connections": connections, "core": load_core},
     )
     load.start()
     time.sleep(1)
-    connection = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=PROBE_TIMEOUT)
+    connection = http.client.HTTPConnection("127.0.0.1", int(app.rsplit(":", 1)[1]), timeout=PROBE_TIMEOUT)
     latencies = []
     started = time.perf_counter()
     while load.is_alive():
