@@ -6,7 +6,7 @@ lets read replicas serve cached responses without ever serving stale ones.
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 from pydantic import BaseModel
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
@@ -165,70 +165,123 @@ def save_claim(*, session: Session, claim_in: ClaimIn, change: Change, indexer: 
         return Outcome.unchanged
     now = now_utc()
     mark_changed(session)
-    updated, reviewed = _review_times(claim_in, now)
-    public = ClaimPublic(
-        **claim_in.model_dump(exclude={"reviewed"}),
-        version=current.version + 1 if current else 1,
-        created_at=current.created_at if current else now,
-        updated_at=updated,
-        reviewed_at=reviewed,
-    )
-    document = public.model_dump_json()
-    edited = current is None or _curated(orjson.loads(current.document)) != _curated(public.model_dump(mode="json"))
-    fields: dict[str, Any] = {
-        "topic_id": claim_in.topic,
-        "statement": claim_in.statement,
-        "assessment": claim_in.assessment,
-        "verdict": claim_in.verdict.value,
-        "certainty_level": claim_in.certainty.level.value,
-        "certainty_rank": claim_in.certainty.level.rank,
-        "certainty_note": claim_in.certainty.note,
-        "certainty_downgrades": [d.value for d in claim_in.certainty.downgrades],
-        "pico": claim_in.pico.model_dump() if claim_in.pico else None,
-        "snippet": claim_in.snippet,
-        "status": claim_in.status.value,
-        "version": public.version,
-        "created_at": public.created_at,
-        "updated_at": public.updated_at,
-        "reviewed_at": public.reviewed_at,
-        "content_sha256": digest,
-        "document": document,
-        "edited_by": change.by if edited else current.edited_by if current else None,
-    }
+    record = _ClaimRecord.of(claim_in, digest=digest, current=current, change=change, now=now)
     if current is None:
-        _insert(session, Claim(id=claim_in.id, **fields), f"a claim with id '{claim_in.id}'")
+        _insert(session, Claim(**record.row), f"a claim with id '{claim_in.id}'")
         outcome = Outcome.created
     else:
-        _update_version(session, Claim, claim_in.id, current.version, fields)
+        _update_version(session, Claim, claim_in.id, current.version, record.row)
         session.execute(delete(Citation).where(col(Citation.claim_id) == claim_in.id))
         session.execute(delete(ClaimTag).where(col(ClaimTag.claim_id) == claim_in.id))
         outcome = Outcome.updated
     session.flush()
-    indexer.index_claim(
-        session,
-        claim_id=claim_in.id,
-        version=public.version,
-        fields={
+    topic = session.get(Topic, claim_in.topic)
+    _write_parts(session, [record], indexer, {topic.id: topic.label} if topic is not None else {})
+    return outcome
+
+
+def save_new_claims(*, session: Session, claims_in: Sequence[ClaimIn], change: Change, indexer: ClaimIndexer) -> None:
+    """Claims the database does not hold yet, as save_claim writes them, with one statement per table for all."""
+    if not claims_in:
+        return
+    now = now_utc()
+    mark_changed(session)
+    records = [
+        _ClaimRecord.of(claim_in, digest=content_hash(claim_in), current=None, change=change, now=now)
+        for claim_in in claims_in
+    ]
+    try:
+        session.execute(insert(Claim), [record.row for record in records])
+    except IntegrityError:
+        raise AlreadyExists("a claim in this batch exists already; edit it with PATCH instead") from None
+    labels = dict(session.execute(select(col(Topic.id), col(Topic.label))).tuples().all())
+    _write_parts(session, records, indexer, labels)
+
+
+@dataclass(frozen=True)
+class _ClaimRecord:
+    """A claim version as stored: its row, its pre-rendered document, and what it came from."""
+
+    claim_in: ClaimIn
+    row: dict[str, Any]
+    now: dt.datetime
+    change: Change
+
+    @classmethod
+    def of(cls, claim_in: ClaimIn, *, digest: str, current: Any, change: Change, now: dt.datetime) -> "_ClaimRecord":
+        updated, reviewed = _review_times(claim_in, now)
+        public = ClaimPublic(
+            **claim_in.model_dump(exclude={"reviewed"}),
+            version=current.version + 1 if current else 1,
+            created_at=current.created_at if current else now,
+            updated_at=updated,
+            reviewed_at=reviewed,
+        )
+        document = public.model_dump_json()
+        edited = current is None or _curated(orjson.loads(current.document)) != _curated(public.model_dump(mode="json"))
+        row: dict[str, Any] = {
+            "id": claim_in.id,
+            "topic_id": claim_in.topic,
+            "statement": claim_in.statement,
+            "assessment": claim_in.assessment,
+            "verdict": claim_in.verdict.value,
+            "certainty_level": claim_in.certainty.level.value,
+            "certainty_rank": claim_in.certainty.level.rank,
+            "certainty_note": claim_in.certainty.note,
+            "certainty_downgrades": [d.value for d in claim_in.certainty.downgrades],
+            "pico": claim_in.pico.model_dump() if claim_in.pico else None,
+            "snippet": claim_in.snippet,
+            "status": claim_in.status.value,
+            "version": public.version,
+            "created_at": public.created_at,
+            "updated_at": public.updated_at,
+            "reviewed_at": public.reviewed_at,
+            "content_sha256": digest,
+            "document": document,
+            "edited_by": change.by if edited else current.edited_by if current else None,
+        }
+        return cls(claim_in, row, now, change)
+
+
+def _write_parts(
+    session: Session, records: Sequence[_ClaimRecord], indexer: ClaimIndexer, labels: dict[str, str]
+) -> None:
+    """What goes with each claim version: citations, tags, the revision and the search index."""
+    citations = [row for record in records for row in _citation_rows(record.claim_in)]
+    tags = [
+        {"claim_id": record.claim_in.id, "tag": tag}
+        for record in records
+        for tag in dict.fromkeys(record.claim_in.tags)
+    ]
+    revisions = [
+        {
+            "claim_id": record.claim_in.id,
+            "version": record.row["version"],
+            "changed_at": record.now,
+            "changed_by": record.change.by,
+            "note": record.change.note,
+            "snapshot": record.row["document"],
+        }
+        for record in records
+    ]
+    session.execute(insert(Citation), citations)
+    if tags:
+        session.execute(insert(ClaimTag), tags)
+    session.execute(insert(ClaimRevision), revisions)
+    indexed = []
+    for record in records:
+        claim_in = record.claim_in
+        if claim_in.topic not in labels:
+            raise InvalidData(f"unknown topic '{claim_in.topic}'", [{"loc": ["topic"], "msg": "no topic has this id"}])
+        fields = {
             "statement": claim_in.statement,
             "snippet": claim_in.snippet,
             "assessment": claim_in.assessment,
             "notes": " ".join(citation.note for citation in claim_in.citations),
-            "topic_label": _topic_label(session, claim_in.topic),
-        },
-    )
-    session.add_all(_citation_rows(claim_in))
-    session.add_all(ClaimTag(claim_id=claim_in.id, tag=tag) for tag in dict.fromkeys(claim_in.tags))
-    session.add(
-        ClaimRevision(
-            claim_id=claim_in.id,
-            version=public.version,
-            changed_at=now,
-            changed_by=change.by,
-            note=change.note,
-            snapshot=document,
-        )
-    )
-    return outcome
+            "topic_label": labels[claim_in.topic],
+        }
+        indexed.append((claim_in.id, record.row["version"], fields))
+    indexer.index_claims(session, indexed)
 
 
 def retract_claim(
@@ -290,24 +343,17 @@ def _update_version(session: Session, table: type[SQLModel], row_id: str, versio
         raise VersionMismatch(f"'{row_id}' was changed by someone else meanwhile; fetch it again and redo the edit")
 
 
-def _topic_label(session: Session, topic_id: str) -> str:
-    topic = session.get(Topic, topic_id)
-    if topic is None:
-        raise InvalidData(f"unknown topic '{topic_id}'", [{"loc": ["topic"], "msg": "no topic has this id"}])
-    return topic.label
-
-
-def _citation_rows(claim_in: ClaimIn) -> list[Citation]:
+def _citation_rows(claim_in: ClaimIn) -> list[dict[str, Any]]:
     return [
-        Citation(
-            claim_id=claim_in.id,
-            position=position,
-            source_id=citation.source_id,
-            relation=citation.relation.value,
-            quote=citation.quote,
-            locator_start=citation.locator.start if citation.locator else None,
-            locator_end=citation.locator.end if citation.locator else None,
-            note=citation.note,
-        )
+        {
+            "claim_id": claim_in.id,
+            "position": position,
+            "source_id": citation.source_id,
+            "relation": citation.relation.value,
+            "quote": citation.quote,
+            "locator_start": citation.locator.start if citation.locator else None,
+            "locator_end": citation.locator.end if citation.locator else None,
+            "note": citation.note,
+        }
         for position, citation in enumerate(claim_in.citations)
     ]

@@ -4,6 +4,7 @@ Its full-text row and its dense embedding: both describe the version being writt
 reader never sees a claim ranked by text it no longer has.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,11 +25,19 @@ class ClaimIndexer:
     text_search: TextSearch
     embedder: Embedder
 
-    def index_claim(self, session: Session, *, claim_id: str, version: int, fields: dict[str, str]) -> None:
-        """`fields` holds statement, snippet, assessment, notes and topic_label."""
-        self.text_search.index_claim(session, claim_id=claim_id, fields=fields)
-        text = claim_text(topic_label=fields["topic_label"], statement=fields["statement"], snippet=fields["snippet"])
-        self._store(session, [(claim_id, version, text)])
+    def index_claims(self, session: Session, claims: Sequence[tuple[str, int, dict[str, str]]]) -> None:
+        """Each claim as (id, version, fields); fields hold statement, snippet, assessment, notes and topic_label."""
+        self.text_search.index_claims(session, [(claim_id, fields) for claim_id, _, fields in claims])
+        texts = [
+            (
+                claim_id,
+                version,
+                claim_text(topic_label=f["topic_label"], statement=f["statement"], snippet=f["snippet"]),
+            )
+            for claim_id, version, f in claims
+        ]
+        for first in range(0, len(texts), EMBED_BATCH):
+            self._store(session, texts[first : first + EMBED_BATCH])
 
     def relabel_topic(self, session: Session, *, topic_id: str, label: str) -> None:
         """The label is part of what each of the topic's claims is about: re-index and re-embed them."""

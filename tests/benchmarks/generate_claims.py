@@ -19,7 +19,7 @@ from app.config import Settings
 from app.dataset import read_dataset
 from app.db import create_db_engine
 from app.models.claim import ClaimIn
-from app.services.curation import Change, save_claim, write_transaction
+from app.services.curation import Change, save_new_claims, write_transaction
 from app.services.embedders import DEFAULT_MODEL
 from app.services.indexing import indexer_for
 from app.services.loading import load_dataset
@@ -50,11 +50,11 @@ def main() -> None:
     started = time.perf_counter()
     done = 0
     while done < args.count:
+        batch = [next(claims) for _ in range(min(args.batch, args.count - done))]
         with write_transaction(engine) as session:
-            for claim in (next(claims) for _ in range(min(args.batch, args.count - done))):
-                change = Change(by="benchmark generator")
-                save_claim(session=session, claim_in=claim, change=change, indexer=indexer)
-                done += 1
+            change = Change(by="benchmark generator")
+            save_new_claims(session=session, claims_in=batch, change=change, indexer=indexer)
+        done += len(batch)
         rate = done / (time.perf_counter() - started)
         print(f"\r{done:,}/{args.count:,} claims written ({rate:,.0f}/s)", end="", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - started

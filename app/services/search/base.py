@@ -53,10 +53,10 @@ class TextSearch(Protocol):
         """Where each claim matched: a short passage with the matched words marked."""
         ...
 
-    def index_claim(self, session: Session, *, claim_id: str, fields: dict[str, str]) -> None:
-        """Replace the claim's search row inside the write's transaction, so both commit together.
+    def index_claims(self, session: Session, claims: Sequence[tuple[str, dict[str, str]]]) -> None:
+        """Replace each claim's search row inside the write's transaction, so both commit together.
 
-        `fields` holds statement, snippet, assessment, notes and topic_label.
+        Each claim comes as (id, fields); fields hold statement, snippet, assessment, notes and topic_label.
         """
         ...
 

@@ -105,10 +105,10 @@ class Fts5Search:
         params = {"rowids": [fts_rowid(claim_id) for claim_id in claim_ids], "match": _match(query, any_group=True)}
         return {row.claim_id: row.fragment for row in conn.execute(statement, params)}
 
-    def index_claim(self, session: Session, *, claim_id: str, fields: dict[str, str]) -> None:
-        rowid = fts_rowid(claim_id)
-        session.execute(text(_DELETE_ROW), {"rowid": rowid})
-        session.execute(text(_INSERT_ROW), {"claim_id": claim_id, "rowid": rowid, **fields})
+    def index_claims(self, session: Session, claims: Sequence[tuple[str, dict[str, str]]]) -> None:
+        rows = [{"claim_id": claim_id, "rowid": fts_rowid(claim_id), **fields} for claim_id, fields in claims]
+        session.execute(text(_DELETE_ROW), [{"rowid": row["rowid"]} for row in rows])
+        session.execute(text(_INSERT_ROW), rows)
 
     def relabel_topic(self, session: Session, *, topic_id: str, label: str) -> None:
         session.execute(text(_RELABEL), {"label": label, "topic": topic_id})
