@@ -63,7 +63,9 @@ class Settings(BaseSettings):
         description="Organisation named as the author of ClaimReview records",
     )
     limit_concurrency: int = Field(
-        default=512, ge=1, description="Connections and requests a worker holds at once; past it, 503"
+        default=512,
+        ge=1,
+        description="Requests a worker works on at once; past it a 503 problem (connections are capped at twice this)",
     )
     keep_alive_timeout: int = Field(default=5, ge=1, description="Seconds an idle kept-alive connection stays open")
     header_timeout: float = Field(

@@ -20,6 +20,7 @@ from app.api.docs import install_docs
 from app.api.guard import RequestGuard
 from app.api.head import HeadAsGet
 from app.api.mcp_server import McpEndpoint, evidence_server, services_from
+from app.api.overload import InFlightLimit
 from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers, problem_doc
 from app.api.rate_limits import RateLimits, rate_limit
 from app.api.v1 import claims, export, imports, meta, snippets, sources, topics
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api_routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestGuard, routes=api_routes, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(InFlightLimit, limit=settings.limit_concurrency)
     anonymous, keyed = rate_limit(settings.rate_limit_anonymous), rate_limit(settings.rate_limit_keyed)
     if anonymous is not None or keyed is not None:
         # Outside the guard, so its refusals are counted too; inside CORS, so a browser app can read a 429.

@@ -88,7 +88,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     return {
         "http": PROTOCOLS[settings.http_parser],
         "h11_max_incomplete_event_size": MAX_REQUEST_HEAD_BYTES,
-        "limit_concurrency": settings.limit_concurrency,
+        # The app answers past limit_concurrency requests with a 503 problem; uvicorn's own, plain 503 guards
+        # connections (idle and half-sent ones count) at twice that.
+        "limit_concurrency": 2 * settings.limit_concurrency,
         "timeout_keep_alive": settings.keep_alive_timeout,
         "server_header": False,
         "access_log": False,  # the app writes its own, with the request id

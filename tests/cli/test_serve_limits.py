@@ -64,8 +64,8 @@ def test_half_sent_requests_are_cut_off_and_cannot_hold_the_server(new_database,
         "EVIDENCE_LIMIT_CONCURRENCY": "8",
     }
     with serving(env) as server, ExitStack() as stack:
-        stalled = [stack.enter_context(half_sent(server.url)) for _ in range(8)]
-        assert httpx2.get(f"{server.url}/healthz").status_code == 503  # the limit holds
+        stalled = [stack.enter_context(half_sent(server.url)) for _ in range(16)]
+        assert httpx2.get(f"{server.url}/healthz").status_code == 503  # the connection limit holds: twice 8
         started = time.monotonic()
         assert all(closed_by_server(sock, within=5) for sock in stalled)
         assert time.monotonic() - started < 4
@@ -86,3 +86,30 @@ def test_a_kept_alive_connection_gets_a_new_deadline_per_request(new_database):
             time.sleep(1.5)  # idle between requests is the keep-alive timeout's business, not the header deadline's
             sock.sendall(PARTIAL_REQUEST)
             assert closed_by_server(sock, within=5)
+
+
+def body_pending(url: str) -> socket.socket:
+    """A request whose headers are complete and whose body never comes: in progress in the app until closed."""
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port))
+    sock.sendall(b"POST /v1/claims HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n")
+    sock.sendall(b"Content-Length: 100\r\n\r\n{")
+    return sock
+
+
+def test_past_the_request_limit_a_busy_problem_and_health_still_answers(new_database):
+    env = {"EVIDENCE_DATABASE_URL": new_database(), "EVIDENCE_LIMIT_CONCURRENCY": "2"}
+    with serving(env) as server:
+        with ExitStack() as stack:
+            for _ in range(2):
+                stack.enter_context(body_pending(server.url))
+            time.sleep(0.5)  # both reach the app
+            busy = httpx2.get(f"{server.url}/v1/topics")
+            assert httpx2.get(f"{server.url}/healthz").status_code == 200
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
+        assert busy.headers["content-type"] == "application/problem+json"
+        assert busy.json()["type"] == "/problems/server-busy"
+        deadline = time.monotonic() + 5  # the closed requests leave the app
+        while (answer := httpx2.get(f"{server.url}/v1/topics")).status_code == 503 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert answer.status_code == 200
