@@ -194,7 +194,7 @@ def save_new_claims(*, session: Session, claims_in: Sequence[ClaimIn], change: C
         session.execute(insert(Claim), [record.row for record in records])
     except IntegrityError:
         raise AlreadyExists("a claim in this batch exists already; edit it with PATCH instead") from None
-    labels = dict(session.execute(select(col(Topic.id), col(Topic.label))).tuples().all())
+    labels: dict[str, str] = {row.id: row.label for row in session.execute(select(col(Topic.id), col(Topic.label)))}
     _write_parts(session, records, indexer, labels)
 
 
