@@ -111,9 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Outside the guard, so its refusals are counted too; inside CORS, so a browser app can read a 429.
         app.add_middleware(RateLimits, anonymous=anonymous, keyed=keyed)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, **cors_options(api_routes))
-    app.add_middleware(metrics.RequestMetrics, registry=app.state.metrics_registry)
     app.add_middleware(PageHeaders)
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, observe=metrics.RequestMetrics(app.state.metrics_registry).observe)
     _complete_openapi(app)
     return app
 

@@ -1,9 +1,10 @@
-"""The outermost layer: a request id for every exchange, safe default headers, and one access log line."""
+"""The outermost layer: a request id for every exchange, safe default headers, one access log line and metrics."""
 
 import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,11 +30,16 @@ def incoming_request_id(scope: Scope) -> str:
     return given if _SANE_REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
 
 
-class RequestContext:
-    """Pure ASGI middleware, outermost: ids, default headers, a weak ETag on encoded bodies, the access log."""
+Observer = Callable[[Scope, int, float], None]  # told each exchange's scope, status and seconds
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class RequestContext:
+    """Pure ASGI middleware, outermost: ids, default headers, a weak ETag on encoded bodies, the access log,
+    and the time and status of every exchange for `observe` (metrics), measured once for both."""
+
+    def __init__(self, app: ASGIApp, *, observe: Observer) -> None:
         self.app = app
+        self.observe = observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,8 +69,10 @@ class RequestContext:
         try:
             await self.app(scope, receive, with_headers)
         finally:
+            seconds = time.perf_counter() - started
+            self.observe(scope, status, seconds)
             if access_log.isEnabledFor(logging.INFO):
-                self._log(scope, rid, status, time.perf_counter() - started)
+                self._log(scope, rid, status, seconds)
 
     @staticmethod
     def _log(scope: Scope, rid: str, status: int, seconds: float) -> None:

@@ -8,7 +8,6 @@ counter is the service's total rather than one random worker's share.
 import hmac
 import ipaddress
 import os
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from pydantic import SecretStr
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from app.api.auth import presented_key
 from app.api.deps import SettingsDep
@@ -93,32 +92,14 @@ def metrics(request: Request, settings: SettingsDep) -> Response:
 
 
 class RequestMetrics:
-    """Pure ASGI middleware: counts and times each request by route template, cheaply."""
+    """Counts and times each request by route template; RequestContext reports every exchange to `observe`."""
 
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
-        self.app = app
+    def __init__(self, registry: CollectorRegistry) -> None:
         self.requests = Counter("http_requests", "Requests served", ["method", "route", "status"], registry=registry)
-        self.latency = Histogram(
-            "http_request_duration_seconds", "Time to the response start", ["route"], registry=registry
-        )
+        self.latency = Histogram("http_request_duration_seconds", "Time to the last byte", ["route"], registry=registry)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_and_record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_record)
-        finally:
-            # The guard names API routes before any cache hit; the router names the rest (docs, assets).
-            template = scope.get("state", {}).get("route_template") or getattr(scope.get("route"), "path", "unmatched")
-            self.requests.labels(scope["method"], template, str(status)).inc()
-            self.latency.labels(template).observe(time.perf_counter() - started)
+    def observe(self, scope: Scope, status: int, seconds: float) -> None:
+        # The guard names API routes before any cache hit; the router names the rest (docs, assets).
+        template = scope.get("state", {}).get("route_template") or getattr(scope.get("route"), "path", "unmatched")
+        self.requests.labels(scope["method"], template, str(status)).inc()
+        self.latency.labels(template).observe(seconds)

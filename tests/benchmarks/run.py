@@ -247,6 +247,7 @@ def measure(count: int, args: argparse.Namespace) -> Result:
     env = os.environ | {
         "EVIDENCE_DATABASE_URL": f"sqlite:///{database}",
         "EVIDENCE_RESPONSE_CACHE_ENTRIES": "0",
+        "EVIDENCE_RATE_LIMIT_ANONYMOUS": "off",  # wrk is one client sending far more than any limit
         "EVIDENCE_BENCH_DB": str(database),
     }
     app, ceiling = f"http://127.0.0.1:{APP_PORT}", f"http://127.0.0.1:{CEILING_PORT}"
