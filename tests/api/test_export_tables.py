@@ -3,6 +3,7 @@
 import csv
 import io
 
+import httpx2
 import orjson
 from fastapi.testclient import TestClient
 
@@ -13,6 +14,7 @@ from app.services.export_csv import COLUMNS
 from tests.cli.test_check import first_claim, rewrite
 from tests.conftest import migrated_and_loaded
 from tests.helpers import vetted
+from tests.live import serving
 
 
 def csv_rows(response):
@@ -85,12 +87,15 @@ def test_csv_defuses_cells_a_spreadsheet_would_run_as_formulas(new_database, dat
     assert rows[claim["id"]]["tags"] == "formula-test"
 
 
-def test_exports_stream(client):
-    for export_format in ("jsonl", "csv"):
-        with client.stream("GET", f"/v1/export?format={export_format}") as response:
-            assert response.status_code == 200
-            assert "content-length" not in response.headers  # streamed in chunks, never built whole
-            assert len(list(response.iter_raw())) > 1
+def test_exports_stream(bundled_url):
+    """Over real HTTP (a test client may gather a streamed body into one piece): chunked, never sized up front."""
+    with serving({"EVIDENCE_DATABASE_URL": bundled_url}) as server:
+        for export_format in ("jsonl", "csv"):
+            url = f"{server.url}/v1/export?format={export_format}"
+            with httpx2.stream("GET", url, headers={"Accept-Encoding": "identity"}) as response:
+                body = response.read()
+            assert response.status_code == 200 and body
+            assert response.headers["transfer-encoding"] == "chunked" and "content-length" not in response.headers
 
 
 def test_drafts_stay_out_of_the_bundle_and_the_table(new_database, data_copy):
