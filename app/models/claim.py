@@ -283,4 +283,7 @@ class ClaimRevision(SQLModel, table=True):
     changed_at: dt.datetime = Field(sa_type=UtcDateTime)
     changed_by: str = Field(max_length=100)
     note: str | None = None
-    snapshot: str = Field(description="The ClaimPublic JSON of this version")
+    snapshot: str | None = Field(
+        default=None,
+        description="The ClaimPublic JSON of this version; NULL while it is current, as the claim row holds it",
+    )

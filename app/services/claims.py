@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, false, literal, select
+from sqlalchemy import bindparam, false, func, literal, select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
@@ -228,11 +228,16 @@ def list_revisions(*, conn: Connection, claim_id: str, page: PageRequest, drafts
         raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
     require_public(status, drafts_visible)
     keys = [SortKey(col(ClaimRevision.version), descending=True, from_json=int_key)]
-    query = select(
-        col(ClaimRevision.changed_at),
-        col(ClaimRevision.changed_by),
-        col(ClaimRevision.note),
-        col(ClaimRevision.snapshot),
-        col(ClaimRevision.version),
-    ).where(col(ClaimRevision.claim_id) == claim_id)
+    query = (
+        select(
+            col(ClaimRevision.changed_at),
+            col(ClaimRevision.changed_by),
+            col(ClaimRevision.note),
+            # the current version's revision holds no copy of the claim's document (curation._archive_current)
+            func.coalesce(col(ClaimRevision.snapshot), col(Claim.document)).label("snapshot"),
+            col(ClaimRevision.version),
+        )
+        .join(Claim, col(Claim.id) == col(ClaimRevision.claim_id))
+        .where(col(ClaimRevision.claim_id) == claim_id)
+    )
     return fetch_page(conn, query, keys, page)

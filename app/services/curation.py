@@ -170,6 +170,7 @@ def save_claim(*, session: Session, claim_in: ClaimIn, change: Change, indexer: 
         _insert(session, Claim(**record.row), f"a claim with id '{claim_in.id}'")
         outcome = Outcome.created
     else:
+        _archive_current(session, claim_in.id, current)
         _update_version(session, Claim, claim_in.id, current.version, record.row)
         session.execute(delete(Citation).where(col(Citation.claim_id) == claim_in.id))
         session.execute(delete(ClaimTag).where(col(ClaimTag.claim_id) == claim_in.id))
@@ -260,7 +261,7 @@ def _write_parts(
             "changed_at": record.now,
             "changed_by": record.change.by,
             "note": record.change.note,
-            "snapshot": record.row["document"],
+            "snapshot": None,  # the claim row holds the current version; _archive_current keeps it on the next
         }
         for record in records
     ]
@@ -320,6 +321,19 @@ _NOT_CURATED = {"status", "version", "created_at", "updated_at", "reviewed_at"}
 def _curated(document: dict[str, Any]) -> dict[str, Any]:
     """What a curator wrote, less the status a review sets and the fields the server keeps."""
     return {k: v for k, v in document.items() if k not in _NOT_CURATED}
+
+
+def _archive_current(session: Session, claim_id: str, current: Any) -> None:
+    """The version about to be replaced moves its document into its revision, which held none while it was current."""
+    session.execute(
+        update(ClaimRevision)
+        .where(
+            col(ClaimRevision.claim_id) == claim_id,
+            col(ClaimRevision.version) == current.version,
+            col(ClaimRevision.snapshot).is_(None),
+        )
+        .values(snapshot=current.document)
+    )
 
 
 def _check_based_on(change: Change, version: int | None, what: str) -> None:

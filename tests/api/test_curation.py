@@ -199,7 +199,8 @@ def test_patch_merges_bumps_the_version_and_keeps_a_revision(desk):
     assert "note" not in edited
     revisions = desk.client.get(f"/v1/claims/{claim_id}/revisions", headers=desk.keys["reader"]).json()["items"]
     assert [(r["version"], r["note"]) for r in revisions] == [(2, "tighten"), (1, None)]
-    assert revisions[1]["claim"]["snippet"] != "A rewritten snippet."
+    assert revisions[0]["claim"]["version"] == 2 and revisions[0]["claim"]["snippet"] == "A rewritten snippet."
+    assert revisions[1]["claim"]["version"] == 1 and revisions[1]["claim"]["snippet"] != "A rewritten snippet."
 
 
 def test_merge_patch_media_type_is_accepted(desk):
