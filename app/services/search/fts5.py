@@ -31,9 +31,9 @@ SELECT claim_id, rank{about} FROM (
     FROM claim_fts WHERE claim_fts MATCH :match ORDER BY rank DESC LIMIT :limit
 ) AS ranked
 """
-_ABOUT = (
-    "EXISTS (SELECT 1 FROM claim_fts AS about WHERE about.claim_fts MATCH :{name} AND about.rowid = ranked.fts_rowid)"
-)
+# Uncorrelated, so each word group is matched once into a temporary index that every ranked row
+# probes; a per-row EXISTS would read the group's whole doclist again for each of them.
+_ABOUT = "(ranked.fts_rowid IN (SELECT rowid FROM claim_fts WHERE claim_fts MATCH :{name}))"
 _CONTAINING = "(SELECT count(*) FROM claim_fts WHERE claim_fts MATCH :{name})"
 # By rowid: FTS5 seeks each claim's row, where a claim_id filter would read every match.
 _FRAGMENTS = f"""
