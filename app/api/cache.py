@@ -43,14 +43,16 @@ class Representation:
         return len(self.body) + len(self.gzipped or b"") + headers + _ENTRY_OVERHEAD
 
 
-def represent(start: Message, body: bytes, generation: int | None) -> Representation:
+def represent(start: Message, body: bytes, generation: int | None, *, compress: bool) -> Representation:
+    """`compress`: make the gzip form now (for an entry the cache keeps, or a client that takes gzip)."""
     kept = {name.lower(): value for name, value in start.get("headers", []) if name.lower() in _KEPT_HEADERS}
     kept.setdefault(b"cache-control", b"no-cache")
     varies = [value for value in kept.pop(b"vary", b"").split(b",") if value.strip()]
     kept[b"vary"] = b", ".join([*varies, b"Accept-Encoding"])
     content_type = kept.get(b"content-type", b"")
     gzipped = None
-    if len(body) >= MIN_COMPRESSED_BYTES and (b"json" in content_type or content_type.startswith(b"text/")):
+    compressible = b"json" in content_type or content_type.startswith(b"text/")
+    if compress and compressible and len(body) >= MIN_COMPRESSED_BYTES:
         squeezed = gzip.compress(body, compresslevel=6, mtime=0)
         gzipped = squeezed if len(squeezed) < len(body) else None
     varies_on_accept = any(value.strip().lower() == b"accept" for value in varies)
@@ -191,6 +193,8 @@ class ResponseCache:
         await self.app(scope, receive, capture)
         if body is None:
             return None
-        representation = represent(start, body, generation)
+        kept = self.enabled and generation is not None
+        wanted = accepts_gzip(dict(scope["headers"]).get(b"accept-encoding", b"").decode())
+        representation = represent(start, body, generation, compress=kept or wanted)
         await replay(scope, representation, send)
         return representation
