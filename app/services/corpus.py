@@ -66,14 +66,24 @@ class Corpus:
     embedding_model: str
     _view: CorpusView | None = None
     _lock: Lock = field(default_factory=Lock)
+    _loading: Lock = field(default_factory=Lock)
 
     def view(self, conn: Connection) -> CorpusView:
+        """The view of the current generation; one request loads it while the others wait for it.
+
+        Loading reads every vector: sixteen requests each loading the same view would take
+        sixteen times as long, and each would hold the GIL the others need.
+        """
         generation = current_generation(conn)
         view = self._view
-        if view is None or view.generation != generation:
-            view = self._load(conn, generation)
-            with self._lock:
-                self._view = view
+        if view is not None and view.generation == generation:
+            return view
+        with self._loading:
+            view = self._view
+            if view is None or view.generation != generation:
+                view = self._load(conn, generation)
+                with self._lock:
+                    self._view = view
         return view
 
     def frequencies(self, conn: Connection, view: CorpusView, groups: Sequence[Alternatives]) -> tuple[int, list[int]]:

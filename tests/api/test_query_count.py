@@ -1,6 +1,7 @@
 """A request costs a fixed number of queries, whatever the page size or the question's length."""
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,7 +30,14 @@ def statements_for(counted, url: str) -> int:
 
 
 @pytest.mark.parametrize(
-    "path", ["/v1/claims?limit={n}", "/v1/claims?q=ketamine&limit={n}&facets=topic", "/v1/snippets?q=ketamine&k={n}"]
+    "path",
+    [
+        "/v1/claims?limit={n}",
+        "/v1/claims?q=ketamine&limit={n}&facets=topic",
+        "/v1/claims?q=ketamine liver OR dizzy -esketamine&limit={n}",
+        "/v1/snippets?q=ketamine&k={n}",
+        "/v1/snippets?q=does ketamine hurt the liver or bladder&k={n}",
+    ],
 )
 def test_queries_per_request_do_not_grow_with_the_page(counted, path):
     statements_for(counted, path.format(n=1))  # word frequencies are learnt once per dataset generation
@@ -74,3 +82,13 @@ def test_a_write_reloads_what_search_keeps_in_memory_once(counted, bundled_url):
     engine.dispose()
     assert statements_for(counted, "/v1/snippets?q=liver") == steady + 3  # synonyms, vectors, word frequencies
     assert statements_for(counted, "/v1/snippets?q=liver") == steady
+
+
+def test_questions_arriving_together_load_the_vectors_once(counted):
+    """The first questions of a generation wait for one load of the vectors instead of each loading them."""
+    client, statements = counted
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda i: client.get(f"/v1/snippets?q=liver {i}"), range(8)))
+    assert [answer.status_code for answer in answers] == [200] * 8
+    loads = [statement for statement in statements if "claim_embedding" in statement]
+    assert len(loads) == 1, loads
