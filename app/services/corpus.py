@@ -54,7 +54,9 @@ class CorpusView:
         if not self.claim_ids:
             return []
         similarity = self.vectors @ question
-        best = np.argsort(-similarity, kind="stable")[:limit]
+        # The best `limit` found in linear time, then ordered (a full sort of 100,000 took 5 ms)
+        top = np.argpartition(-similarity, limit - 1)[:limit] if len(similarity) > limit else np.arange(len(similarity))
+        best = top[np.lexsort((top, -similarity[top]))]  # by similarity, ties by position, as a stable sort
         return [(self.claim_ids[i], float(similarity[i])) for i in best]
 
 
