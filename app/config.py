@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Requests a worker works on at once; past it a 503 problem (connections are capped at twice this)",
     )
+    request_threads: int = Field(
+        default=4,
+        ge=1,
+        description="Threads a worker runs blocking handlers on; few, so that while slow queries run the event loop "
+        "still wins the CPU back at once for health checks and cached answers (more requests wait their turn)",
+    )
     keep_alive_timeout: int = Field(default=5, ge=1, description="Seconds an idle kept-alive connection stays open")
     header_timeout: float = Field(
         default=10.0, gt=0, description="Seconds a client has to send a request's line and headers before it is cut"

@@ -13,9 +13,10 @@ import gzip
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from cachetools import LRUCache
 from prometheus_client import CollectorRegistry, Counter, Gauge
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.etags import body_tag, none_match
@@ -24,6 +25,7 @@ from app.services.generation import Generation
 MIN_COMPRESSED_BYTES = 1024
 _KEPT_HEADERS = {b"content-type", b"link", b"cache-control", b"vary"}
 _ENTRY_OVERHEAD = 512  # bytes of bookkeeping per entry beyond its bodies and headers
+_GENERATION_THREADS = 2  # reading the generation takes microseconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +111,13 @@ def cache_keys(scope: Scope) -> tuple[_Key, _Key]:
     return (*url, None), (*url, headers.get(b"accept", b""))
 
 
-async def _generation(source: Generation) -> int | None:
-    """Known without I/O where the database notifies it, else asked in the thread pool (never on the loop)."""
+async def _generation(source: Generation, threads: CapacityLimiter) -> int | None:
+    """Known without I/O where the database notifies it, else asked on a thread (never on the loop).
+
+    Those threads are the cache's own: a cached answer never waits behind slow handlers.
+    """
     known = source.known()
-    return known if known is not None else await run_in_threadpool(source.current)
+    return known if known is not None else await anyio.to_thread.run_sync(source.current, limiter=threads)
 
 
 def _public_read(scope: Scope) -> bool:
@@ -134,6 +139,7 @@ class ResponseCache:
             maxsize=max(max_bytes, 1), getsizeof=lambda entry: max(entry.size, floor)
         )
         self.largest_entry = max_bytes // 4
+        self.threads: CapacityLimiter | None = None
         self.lookups = Counter(
             "http_response_cache_lookups", "Response cache lookups by route", ["route", "result"], registry=registry
         )
@@ -150,7 +156,7 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         shared = self.enabled and not any(name == b"authorization" for name, _ in scope["headers"])
-        generation = await _generation(scope["app"].state.generation) if shared else None
+        generation = await _generation(scope["app"].state.generation, self._threads()) if shared else None
         keys = cache_keys(scope) if generation is not None else None
         if keys is not None:
             cached = self.entries.get(keys[0]) or self.entries.get(keys[1])
@@ -165,6 +171,12 @@ class ResponseCache:
             self.entries[keys[representation.varies_on_accept]] = representation
             self.held.set(len(self.entries))
             self.held_bytes.set(self.entries.currsize)
+
+    def _threads(self) -> CapacityLimiter:
+        """The cache's own threads, made on the event loop (older anyio makes them nowhere else)."""
+        if self.threads is None:
+            self.threads = CapacityLimiter(_GENERATION_THREADS)
+        return self.threads
 
     async def _answer(
         self, scope: Scope, receive: Receive, send: Send, generation: int | None

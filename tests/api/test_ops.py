@@ -1,3 +1,4 @@
+import anyio.to_thread
 from fastapi.testclient import TestClient
 
 from app.config import Settings
@@ -18,6 +19,16 @@ def test_readyz_is_503_before_migrations(new_database):
         response = fresh.get("/readyz")
     assert response.status_code == 503
     assert "evidence db upgrade" in response.json()["database"]
+
+
+def test_blocking_handlers_run_on_the_configured_number_of_threads(bundled_url):
+    """Few threads, so that slow queries leave the event loop the CPU for health checks and cached answers."""
+    for threads in (1, 3):
+        with TestClient(create_app(Settings(database_url=bundled_url, request_threads=threads))) as client:
+            assert client.get("/v1/claims?limit=5").status_code == 200
+            assert client.portal is not None
+            limiter = client.portal.call(anyio.to_thread.current_default_thread_limiter)
+            assert limiter.total_tokens == threads
 
 
 def test_metrics_count_requests_by_route(client):
