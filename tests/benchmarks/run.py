@@ -10,6 +10,12 @@ thousands of distinct requests, so every answer is computed. Loopback only.
     python -m tests.benchmarks.run                          # 10k and 100k, SQLite
     python -m tests.benchmarks.run --claims 1000000         # 1M
     python -m tests.benchmarks.run --write docs/performance.md
+    python -m tests.benchmarks.run --claims 10000 --postgres postgresql://postgres@127.0.0.1:5432/test \
+        --workers 2 --server-cpus 0,1                       # the app alone on PostgreSQL, two workers
+
+With --postgres the corpus goes into a database of its own on that server (evidence_bench_N,
+built once and kept, like the SQLite files) and only the app is measured: the ceiling reads
+SQLite files.
 """
 
 import argparse
@@ -29,11 +35,13 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
+
+from sqlalchemy import create_engine, make_url, text
 
 from app.dataset import read_dataset
 from tests.benchmarks.generate_claims import VOCABULARY_SIZE
@@ -104,13 +112,29 @@ def warm(database: Path) -> None:
                     pass
 
 
-def build(database: Path, count: int) -> dict[str, float]:
+@dataclass(frozen=True)
+class Corpus:
+    """Where a corpus of `count` claims lives: a SQLite file, or a PostgreSQL database."""
+
+    url: str
+    facts: Path  # what building it measured
+    file: Path | None  # the SQLite file, read into the page cache before each run
+
+    @classmethod
+    def of(cls, count: int, args: argparse.Namespace) -> "Corpus":
+        if args.postgres is None:
+            database = args.dir / f"claims-{count}.db"
+            return cls(f"sqlite:///{database}", database.with_suffix(".json"), database)
+        url = make_url(args.postgres).set(database=f"evidence_bench_{count}")
+        return cls(url.render_as_string(hide_password=False), args.dir / f"postgres-{count}.json", None)
+
+
+def build(corpus: Corpus, count: int) -> dict[str, float]:
     """The corpus database, generated once and then migrated to the current schema."""
-    facts_file = database.with_suffix(".json")
-    env = os.environ | {"EVIDENCE_DATABASE_URL": f"sqlite:///{database}"}
-    if not database.exists() or not facts_file.exists():
-        database.unlink(missing_ok=True)
-        print(f"building {database} ({count:,} claims) ...", file=sys.stderr)
+    env = os.environ | {"EVIDENCE_DATABASE_URL": corpus.url}
+    if not corpus.facts.exists():
+        _recreate(corpus)
+        print(f"building {corpus.url} ({count:,} claims) ...", file=sys.stderr)
         output = subprocess.run(
             [sys.executable, "-m", "tests.benchmarks.generate_claims", "--count", str(count)],
             env=env,
@@ -120,32 +144,71 @@ def build(database: Path, count: int) -> dict[str, float]:
             text=True,
         ).stdout
         seconds = float(re.search(r"import_seconds=([\d.]+)", output).group(1))  # type: ignore[union-attr]
-        facts_file.write_text(json.dumps({"import_seconds": seconds}))
+        corpus.facts.write_text(json.dumps({"import_seconds": seconds}))
     subprocess.run([sys.executable, "-m", "app", "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
-    with sqlite3.connect(database) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return json.loads(facts_file.read_text())
+    if corpus.file is not None:
+        with sqlite3.connect(corpus.file) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return json.loads(corpus.facts.read_text())
 
 
-def space(database: Path, count: int) -> str:
-    """Bytes per claim, and the largest tables and indexes."""
+def _recreate(corpus: Corpus) -> None:
+    """An empty database to build into (a half-built one from an interrupted run is dropped)."""
+    if corpus.file is not None:
+        corpus.file.unlink(missing_ok=True)
+        return
+    url = make_url(corpus.url)
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}"'))
+        conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+
+
+def space(corpus: Corpus, count: int) -> str:
+    """Bytes per claim, and the largest tables and indexes (on PostgreSQL, tables with their indexes)."""
+    total, largest = _sqlite_sizes(corpus.file) if corpus.file is not None else _postgres_sizes(corpus.url)
+    parts = ", ".join(f"{name} {size / count:,.0f}" for name, size in largest)
+    return f"{total / count:,.0f} B/claim ({parts})"
+
+
+def _sqlite_sizes(database: Path) -> tuple[int, list[tuple[str, int]]]:
     with sqlite3.connect(database) as db:
         try:
             rows = db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 6").fetchall()
         except sqlite3.OperationalError:  # SQLite built without dbstat
             rows = []
-    parts = ", ".join(f"{name} {size / count:,.0f}" for name, size in rows)
-    return f"{database.stat().st_size / count:,.0f} B/claim ({parts})"
+    return database.stat().st_size, rows
 
 
-def url_sets(database: Path, ceiling: str, seed: int) -> dict[str, list[str]]:
-    """Thousands of distinct requests per scenario, drawn from the corpus and its vocabulary."""
+def _postgres_sizes(url: str) -> tuple[int, list[tuple[str, int]]]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        total = int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+        rows = conn.execute(
+            text(
+                "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relkind = 'r' "
+                "AND relnamespace = 'public'::regnamespace ORDER BY 2 DESC LIMIT 6"
+            )
+        ).all()
+    engine.dispose()
+    return total, [(str(row[0]), int(row[1])) for row in rows]
+
+
+def url_sets(corpus: Corpus, server: str, seed: int) -> dict[str, list[str]]:
+    """Thousands of distinct requests per scenario, drawn from the corpus and its vocabulary.
+
+    `server` answers the list pages whose next_cursor the later pages need.
+    """
     rng = random.Random(seed)
-    with sqlite3.connect(database) as db:
-        ids = [
-            row[0] for row in db.execute("SELECT id FROM claim WHERE status = 'vetted' ORDER BY random() LIMIT 5000")
-        ]
-        topics = [row[0] for row in db.execute("SELECT id FROM topic")]
+    engine = create_engine(corpus.url)
+    with engine.connect() as conn:
+        vetted: list[str] = list(
+            conn.execute(text("SELECT id FROM claim WHERE status = 'vetted' ORDER BY id")).scalars()
+        )
+        topics: list[str] = list(conn.execute(text("SELECT id FROM topic ORDER BY id")).scalars())
+    engine.dispose()
+    ids = rng.sample(vetted, min(5000, len(vetted)))
     filters = [
         "&".join(part for part in parts if part)
         for parts in (
@@ -160,7 +223,7 @@ def url_sets(database: Path, ceiling: str, seed: int) -> dict[str, list[str]]:
         path = "/v1/claims?" + "&".join(part for part in ("limit=50", where) if part)
         for _ in range(3):
             lists.append(path)
-            with urllib.request.urlopen(ceiling + path, timeout=60) as response:
+            with urllib.request.urlopen(server + path, timeout=60) as response:
                 cursor = json.load(response)["next_cursor"]
             if cursor is None:
                 break
@@ -168,7 +231,6 @@ def url_sets(database: Path, ceiling: str, seed: int) -> dict[str, list[str]]:
     vocabulary = Vocabulary.from_texts(bundled_texts(read_dataset(dataset_root())), VOCABULARY_SIZE)
     searches = questions(vocabulary, rng, 3000, 1, 3)
     asked = questions(vocabulary, rng, 3000, 3, 8)
-    rng.shuffle(ids)
     return {
         "detail": [f"/v1/claims/{claim_id}" for claim_id in ids],
         "list of 50": lists,
@@ -190,8 +252,8 @@ def same_bytes(app: str, ceiling: str, paths: list[str]) -> str:
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], port: int, core: int) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(["taskset", "-c", str(core), *command], env=env, cwd=ROOT)
+def server(command: list[str], env: dict[str, str], port: int, cpus: str) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(["taskset", "-c", cpus, *command], env=env, cwd=ROOT)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -225,9 +287,19 @@ def uvicorn(target: str, port: int, *extra: str) -> list[str]:
     ]
 
 
+def _family(pid: int) -> list[int]:
+    """The process and its descendants (uvicorn's workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *(member for child in children for member in _family(int(child)))]
+
+
 def rss_megabytes(pid: int) -> str:
-    status = Path(f"/proc/{pid}/status").read_text()
-    current, peak = (int(re.search(rf"{key}:\s+(\d+)", status).group(1)) // 1024 for key in ("VmRSS", "VmHWM"))  # type: ignore[union-attr]
+    """Resident memory of the server, its workers included."""
+    current = peak = 0
+    for member in _family(pid):
+        status = Path(f"/proc/{member}/status").read_text()
+        rss, hwm = (int(re.search(rf"{key}:\s+(\d+)", status).group(1)) for key in ("VmRSS", "VmHWM"))  # type: ignore[union-attr]
+        current, peak = current + rss // 1024, peak + hwm // 1024
     return f"{current} MB (peak {peak} MB)"
 
 
@@ -242,22 +314,23 @@ class Result:
 
 
 def measure(count: int, args: argparse.Namespace) -> Result:
-    database = args.dir / f"claims-{count}.db"
-    facts = build(database, count)
+    corpus = Corpus.of(count, args)
+    facts = build(corpus, count)
     env = os.environ | {
-        "EVIDENCE_DATABASE_URL": f"sqlite:///{database}",
+        "EVIDENCE_DATABASE_URL": corpus.url,
         "EVIDENCE_RESPONSE_CACHE_ENTRIES": "0",
         "EVIDENCE_RATE_LIMIT_ANONYMOUS": "off",  # wrk is one client sending far more than any limit
-        "EVIDENCE_BENCH_DB": str(database),
+        "EVIDENCE_BENCH_DB": str(corpus.file),
     }
     app, ceiling = f"http://127.0.0.1:{APP_PORT}", f"http://127.0.0.1:{CEILING_PORT}"
-    app_command = uvicorn("app.main:create_app", APP_PORT, "--factory")
-    ceiling_command = uvicorn("tests.benchmarks.ceiling:app", CEILING_PORT)
-    with (
-        server(app_command, env, APP_PORT, args.server_core) as app_process,
-        server(ceiling_command, env, CEILING_PORT, args.server_core),
-    ):
-        urls = url_sets(database, ceiling, args.seed)
+    app_command = uvicorn("app.main:create_app", APP_PORT, "--factory", "--workers", str(args.workers))
+    with ExitStack() as servers:
+        app_process = servers.enter_context(server(app_command, env, APP_PORT, args.server_cpus))
+        if corpus.file is not None:
+            servers.enter_context(
+                server(uvicorn("tests.benchmarks.ceiling:app", CEILING_PORT), env, CEILING_PORT, args.server_cpus)
+            )
+        urls = url_sets(corpus, ceiling if corpus.file is not None else app, args.seed)
         files = {}
         for scenario, paths in urls.items():
             files[scenario] = args.dir / f"paths-{count}-{scenario.replace(' ', '-')}.txt"
@@ -265,12 +338,13 @@ def measure(count: int, args: argparse.Namespace) -> Result:
         rows = []
         for scenario in urls:
             row = Row(scenario)
-            targets = [("app", app)] + ([("ceiling", ceiling)] if scenario != "snippets" else [])
+            targets = [("app", app)] + ([("ceiling", ceiling)] if scenario != "snippets" and corpus.file else [])
             if len(targets) == 2:
                 row.identical = same_bytes(app, ceiling, urls[scenario])
             for round_ in range(args.rounds):
                 for name, base in targets if round_ % 2 == 0 else targets[::-1]:
-                    warm(database)
+                    if corpus.file is not None:
+                        warm(corpus.file)
                     figures = wrk(
                         base, files[scenario], seconds=args.duration, connections=args.connections, core=args.load_core
                     )
@@ -281,7 +355,7 @@ def measure(count: int, args: argparse.Namespace) -> Result:
             app, files["search"], seconds=args.duration, connections=args.connections, load_core=args.load_core
         )
         rss = rss_megabytes(app_process.pid)
-    return Result(count, rows, healthz, rss, space(database, count), facts["import_seconds"])
+    return Result(count, rows, healthz, rss, space(corpus, count), facts["import_seconds"])
 
 
 def healthz_probe(app: str, load_paths: Path, *, seconds: int, connections: int, load_core: int = 1) -> Figures:
@@ -298,7 +372,7 @@ def healthz_probe(app: str, load_paths: Path, *, seconds: int, connections: int,
     load.start()
     time.sleep(1)
     connection = http.client.HTTPConnection("127.0.0.1", int(app.rsplit(":", 1)[1]), timeout=PROBE_TIMEOUT)
-    latencies = []
+    latencies: list[float] = []
     started = time.perf_counter()
     while load.is_alive():
         sent = time.perf_counter()
@@ -388,9 +462,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "evidence-bench")
-    parser.add_argument("--server-core", type=int, default=0)
+    parser.add_argument("--server-cpus", default="0", help="cores the servers are pinned to (taskset -c)")
+    parser.add_argument("--workers", type=int, default=1, help="app worker processes")
+    parser.add_argument("--postgres", help="a PostgreSQL URL: measure the app on PostgreSQL instead of SQLite")
     parser.add_argument("--load-core", type=int, default=1)
-    parser.add_argument("--write", type=Path, help="also write the report (docs/performance.md) here")
+    parser.add_argument("--write", type=Path, help="write the report (docs/performance.md) here, with these figures")
+    parser.add_argument("--append", type=Path, help="add these figures to a report written before")
     args = parser.parse_args()
     for tool in ("wrk", "taskset"):
         if shutil.which(tool) is None:
@@ -400,20 +477,30 @@ def main() -> None:
     load_before = os.getloadavg()[1]
     results = [measure(count, args) for count in args.claims]
     load = f"- Load average over 5 minutes: {load_before:.1f} at the start, {os.getloadavg()[1]:.1f} at the end."
-    figures = table(results) + "\n\n" + others(results, args.connections) + "\n" + load
-    print(figures)
+    section = figures_section(args, table(results) + "\n\n" + others(results, args.connections) + "\n" + load)
+    print(section)
     if args.write:
-        command = "python -m tests.benchmarks.run " + " ".join(sys.argv[1:])
-        args.write.write_text(report(figures, command, started, args))
+        args.write.write_text(report(section, started, args))
+    if args.append:
+        with args.append.open("a") as report_file:
+            report_file.write(f"\n{section}")
 
 
-def report(figures: str, command: str, started: str, args: argparse.Namespace) -> str:
+def figures_section(args: argparse.Namespace, figures: str) -> str:
+    """One sitting's figures under a heading naming the database and workers, with the command that made them."""
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    workers = f"{args.workers} worker" + ("s" if args.workers > 1 else "")
+    command = "python -m tests.benchmarks.run " + " ".join(sys.argv[1:])
+    heading = f"### {database}, {workers} on core(s) {args.server_cpus}, wrk on core {args.load_core}"
+    return f"{heading}\n\n```sh\n{command}\n```\n\n{figures}\n"
+
+
+def report(section: str, started: str, args: argparse.Namespace) -> str:
     return (
         (HERE / "performance.md.template")
         .read_text()
         .format(
-            figures=figures,
-            command=command,
+            figures=section,
             started=started,
             machine=machine(),
             duration=args.duration,
