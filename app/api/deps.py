@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy import Engine, select
 from sqlmodel import col
+from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.models.state import DatasetState
@@ -64,16 +65,23 @@ IndexerDep = Annotated[ClaimIndexer, Depends(get_indexer)]
 CorpusDep = Annotated[Corpus, Depends(get_corpus)]
 
 
-def get_cursor_secret(request: Request, engine: EngineDep, settings: SettingsDep) -> str:
-    """EVIDENCE_CURSOR_SECRET when set, else the database's own random key, so that replicas sharing it agree."""
+async def get_cursor_secret(request: Request, engine: EngineDep, settings: SettingsDep) -> str:
+    """EVIDENCE_CURSOR_SECRET when set, else the database's own random key, so that replicas sharing it agree.
+
+    Async, as it is read once per app: a plain `def` would cost every list a hop to the thread pool.
+    """
     if settings.cursor_secret is not None:
         return settings.cursor_secret
     secret: str | None = getattr(request.app.state, "cursor_secret", None)
     if secret is None:
-        with engine.connect() as conn:
-            secret = conn.execute(select(col(DatasetState.cursor_secret))).scalar_one()
+        secret = await run_in_threadpool(_stored_cursor_secret, engine)
         request.app.state.cursor_secret = secret
     return secret
+
+
+def _stored_cursor_secret(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(select(col(DatasetState.cursor_secret))).scalar_one())
 
 
 CursorSecretDep = Annotated[str, Depends(get_cursor_secret)]
