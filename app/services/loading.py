@@ -124,7 +124,7 @@ def _save_claims(
     report: Progress,
 ) -> None:
     """Claims new to the database in bulk, NEW_CLAIMS_BATCH at a time; the others one by one, as edits."""
-    held: set[str] = set(session.execute(select(col(Claim.id))).scalars())
+    held = _held_ids(session, [claim.id for claim in claims])
     new = [claim for claim in claims if claim.id not in held]
     for first in range(0, len(new), NEW_CLAIMS_BATCH):
         batch = new[first : first + NEW_CLAIMS_BATCH]
@@ -136,6 +136,15 @@ def _save_claims(
         if claim.id in held:
             summary.add("claim", save_claim(session=session, claim_in=claim, change=change, indexer=indexer))
             report("claim", claim.id)
+
+
+def _held_ids(session: Session, ids: list[str]) -> set[str]:
+    """Which of `ids` the database holds, asked NEW_CLAIMS_BATCH at a time: a small import reads no more."""
+    held: set[str] = set()
+    for first in range(0, len(ids), NEW_CLAIMS_BATCH):
+        chunk = ids[first : first + NEW_CLAIMS_BATCH]
+        held.update(session.execute(select(col(Claim.id)).where(col(Claim.id).in_(chunk))).scalars())
+    return held
 
 
 def _positions(session: Session, dataset: Dataset) -> list[int]:
