@@ -11,6 +11,11 @@ from app.migrate import is_current
 
 router = APIRouter(tags=["ops"])
 
+# What operators' tools poll. None is rate limited; the first two also answer a worker past its
+# in-flight limit (it is alive, and still measured), while /readyz then says busy, so traffic moves on.
+LIVENESS = frozenset({"/healthz", "/metrics"})
+PROBES = LIVENESS | {"/readyz"}
+
 
 @router.get("/healthz")
 async def healthz() -> dict[str, str]:

@@ -7,10 +7,10 @@ clients back off the same way they do for any other 503.
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.api.ops import LIVENESS
 from app.api.problems import send_problem
 
 RETRY_AFTER_SECONDS = b"1"
-EXEMPT = frozenset({"/healthz", "/metrics"})  # a busy worker is still alive, and still measured
 
 
 class InFlightLimit:
@@ -22,7 +22,7 @@ class InFlightLimit:
         self.active = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in EXEMPT:
+        if scope["type"] != "http" or scope["path"] in LIVENESS:
             await self.app(scope, receive, send)
             return
         if self.active >= self.limit:

@@ -8,11 +8,11 @@ from limits import RateLimitItem, parse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.callers import KnownKeys, caller_of
+from app.api.ops import PROBES
 from app.api.problems import send_problem
 from app.services.rate_windows import Window, WindowCounter
 
 OFF = "off"
-UNCOUNTED = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def rate_limit(value: str) -> RateLimitItem | None:
@@ -38,7 +38,7 @@ class RateLimits:
         self.keys = KnownKeys()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in UNCOUNTED:
+        if scope["type"] != "http" or scope["path"] in PROBES:
             await self.app(scope, receive, send)
             return
         caller, has_key = await caller_of(scope, self.keys)

@@ -106,6 +106,9 @@ def test_past_the_request_limit_a_busy_problem_and_health_still_answers(new_data
             time.sleep(0.5)  # both reach the app
             busy = httpx2.get(f"{server.url}/v1/topics")
             assert httpx2.get(f"{server.url}/healthz").status_code == 200
+            assert httpx2.get(f"{server.url}/metrics").status_code == 200  # still measured
+            not_ready = httpx2.get(f"{server.url}/readyz")  # busy, so a balancer sends traffic elsewhere
+        assert not_ready.status_code == 503 and not_ready.json()["type"] == "/problems/server-busy"
         assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
         assert busy.headers["content-type"] == "application/problem+json"
         assert busy.json()["type"] == "/problems/server-busy"
