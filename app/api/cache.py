@@ -206,7 +206,7 @@ class ResponseCache:
         if body is None:
             return None
         kept = self.enabled and generation is not None
-        wanted = accepts_gzip(dict(scope["headers"]).get(b"accept-encoding", b"").decode())
-        representation = represent(start, body, generation, compress=kept or wanted)
+        compress = kept or accepts_gzip(dict(scope["headers"]).get(b"accept-encoding", b"").decode())
+        representation = represent(start, body, generation, compress=compress)
         await replay(scope, representation, send)
         return representation
