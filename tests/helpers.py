@@ -1,6 +1,9 @@
 """Expectations derived from the dataset files, so tests never hard-code answers."""
 
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -12,6 +15,7 @@ from app.db import create_db_engine
 from app.models.api_key import KeyScope
 from app.models.claim import ClaimIn
 from app.services.keys import create_key
+from app.services.loading import load_dataset
 
 
 def settled(client: TestClient, url: str, within: float = 2.0) -> float:
@@ -91,3 +95,29 @@ def generation(url: str) -> int:
         value: int = conn.execute(text("SELECT generation FROM dataset_state")).scalar_one()
     engine.dispose()
     return value
+
+
+@contextmanager
+def load_held(url: str, dataset: Dataset, *, at: str | None = None) -> Iterator[None]:
+    """A load of `dataset` running in another thread, held inside its transaction (on reaching item `at`,
+    else its first) until the block ends."""
+    inside, release = threading.Event(), threading.Event()
+
+    def hold(kind: str, item: str) -> None:
+        if at is None or item == at:
+            inside.set()
+            release.wait(timeout=30)
+
+    engine = create_db_engine(url)
+    running = threading.Thread(
+        target=load_dataset,
+        kwargs={"engine": engine, "dataset": dataset, "changed_by": "a held load", "progress": hold},
+    )
+    running.start()
+    try:
+        assert inside.wait(timeout=30)
+        yield
+    finally:
+        release.set()
+        running.join(timeout=60)
+        engine.dispose()

@@ -1,6 +1,5 @@
 """POST /v1/import: the round trip with export, every problem by line, auth, idempotency, one load at a time."""
 
-import threading
 import uuid
 from dataclasses import dataclass
 
@@ -14,9 +13,8 @@ from app.config import Settings
 from app.dataset import read_dataset
 from app.db import create_db_engine
 from app.main import create_app
-from app.services.loading import load_dataset
 from tests.conftest import BUNDLED_DATA, migrated_and_loaded
-from tests.helpers import assert_problem, bearer, generation, issue_key, vetted
+from tests.helpers import assert_problem, bearer, generation, issue_key, load_held, vetted
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 KINDS = ("topic", "source", "claim")
@@ -183,28 +181,11 @@ def test_a_bundle_adds_and_updates_but_removes_nothing_and_keeps_the_topic_order
 
 def test_an_import_while_a_load_runs_is_a_503_to_retry(new_database, bundled, exported):
     url = migrated_and_loaded(new_database(), bundled)
-    inside, release = threading.Event(), threading.Event()
-
-    def hold(kind: str, item: str) -> None:
-        inside.set()
-        release.wait(timeout=30)
-
-    engine = create_db_engine(url)
-    running = threading.Thread(
-        target=load_dataset,
-        kwargs={"engine": engine, "dataset": read_dataset(BUNDLED_DATA), "changed_by": "a load", "progress": hold},
-    )
     where = target(url, connect_timeout=0.5)  # how long SQLite waits for the write lock
     with where.client:
         assert where.post(b"\n").status_code == 422  # the key is noted as used now, not during the load
-        running.start()
-        try:
-            assert inside.wait(timeout=30)
+        with load_held(url, read_dataset(BUNDLED_DATA)):
             refused = where.post(exported)
-        finally:
-            release.set()
-            running.join(timeout=60)
-            engine.dispose()
         assert_problem(refused, 503, "load-in-progress")
         assert refused.headers["retry-after"]
         assert where.post(exported).status_code == 200

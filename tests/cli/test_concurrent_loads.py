@@ -1,7 +1,6 @@
 """Loads run one at a time: a second one says so in one line, and no version bump is lost."""
 
 import shutil
-import threading
 from pathlib import Path
 
 import yaml
@@ -11,10 +10,9 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.config import Settings
 from app.dataset import read_dataset
-from app.db import create_db_engine
 from app.main import create_app
-from app.services.loading import load_dataset
 from tests.cli.test_check import rewrite
+from tests.helpers import load_held
 
 runner = CliRunner()
 SOURCE = "anand-2023-nejm"
@@ -37,26 +35,8 @@ def test_a_second_load_while_one_runs_is_refused_in_one_line_and_nothing_is_lost
     first = retitled(data_copy, "Retitled by the first load")
     second = retitled(Path(shutil.copytree(data_copy, tmp_path / "second")), "Retitled by the second")
 
-    inside, release = threading.Event(), threading.Event()
-
-    def hold(kind: str, item: str) -> None:
-        if item == SOURCE:
-            inside.set()
-            release.wait(timeout=30)
-
-    engine = create_db_engine(url)
-    running = threading.Thread(
-        target=load_dataset,
-        kwargs={"engine": engine, "dataset": read_dataset(first), "changed_by": "first load", "progress": hold},
-    )
-    running.start()
-    try:
-        assert inside.wait(timeout=30)
+    with load_held(url, read_dataset(first), at=SOURCE):
         refused = runner.invoke(cli, ["load", str(second)])
-    finally:
-        release.set()
-        running.join(timeout=60)
-        engine.dispose()
     assert refused.exit_code == 1
     assert refused.output.strip().splitlines()[-1] == (
         "another load is running on this database; run this one again when it has finished"
