@@ -89,20 +89,24 @@ class Corpus:
         return view
 
     def frequencies(self, conn: Connection, view: CorpusView, groups: Sequence[Alternatives]) -> tuple[int, list[int]]:
-        """The number of indexed claims and how many contain each group: one statement for unknown groups."""
+        """The number of indexed claims and how many contain each group: one statement for unknown groups.
+
+        The number of claims is counted once per generation: at 100,000 claims that count scans
+        the whole index (80 ms), while a rare word's count takes a fraction of a millisecond.
+        """
         with self._lock:
             if len(view.containing) > MAX_CACHED_GROUPS:
                 view.containing.clear()
             known = {group: view.containing[group] for group in groups if group in view.containing}
             claims = view.claims
         unknown = [group for group in dict.fromkeys(groups) if group not in known]
-        if unknown or claims is None:
-            found = self.text_search.corpus_counts(conn, unknown)
-            claims = found.claims
-            known.update(zip(unknown, found.containing, strict=True))
-            with self._lock:
-                view.claims = claims
-                view.containing.update(known)
+        if claims is None:
+            claims = self.text_search.indexed_claims(conn)
+        if unknown:
+            known.update(zip(unknown, self.text_search.containing(conn, unknown), strict=True))
+        with self._lock:
+            view.claims = claims
+            view.containing.update(known)
         return claims, [known[group] for group in groups]
 
     def _load(self, conn: Connection, generation: int) -> CorpusView:

@@ -56,6 +56,17 @@ def test_a_question_costs_the_same_whatever_its_length(counted):
     assert again[0] == first[0] - 1 and again[0] <= 5, (first, again)
 
 
+def test_the_index_is_counted_once_per_generation(counted):
+    """Counting every indexed claim scans the whole index; a question with new words counts only those words."""
+    client, statements = counted
+    statements_for(counted, "/v1/snippets?q=liver")
+    statements_for(counted, "/v1/snippets?q=bladder damage after long use")
+    assert statements, "the second question's new words are counted"
+    sql = " ".join(statements)
+    whole_index = sql.count("count(*) FROM claim_fts") - sql.count("count(*) FROM claim_fts WHERE")
+    assert whole_index == 0, statements
+
+
 def test_a_filtered_list_costs_the_same_whatever_its_size(counted):
     statements_for(counted, "/v1/claims?topic=safety&limit=1")
     counts = [statements_for(counted, f"/v1/claims?topic=safety&limit={size}") for size in (2, 15)]
@@ -80,7 +91,7 @@ def test_a_write_reloads_what_search_keeps_in_memory_once(counted, bundled_url):
     with write_transaction(engine) as session:
         mark_changed(session)
     engine.dispose()
-    assert statements_for(counted, "/v1/snippets?q=liver") == steady + 3  # synonyms, vectors, word frequencies
+    assert statements_for(counted, "/v1/snippets?q=liver") == steady + 4  # synonyms, vectors, claims, word frequencies
     assert statements_for(counted, "/v1/snippets?q=liver") == steady
 
 

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
@@ -11,6 +12,7 @@ from sqlmodel import Session
 from app.domain.query import Alternatives, Query
 
 MARK_START, MARK_END = "<mark>", "</mark>"
+INDEXED_CLAIMS = text("SELECT count(*) FROM claim_fts")  # the same on every engine: one row per indexed claim
 
 
 @dataclass(frozen=True)
@@ -20,14 +22,6 @@ class QuestionMatch:
     claim_id: str
     text_rank: float  # the engine's own rank (BM25, ts_rank): higher is better, comparable within one question only
     about: tuple[bool, ...]  # per word group: found in what the claim is about (statement, snippet, topic)
-
-
-@dataclass(frozen=True)
-class CorpusCounts:
-    """How many indexed claims there are, and how many contain each word group."""
-
-    claims: int
-    containing: list[int]
 
 
 class TextSearch(Protocol):
@@ -45,8 +39,12 @@ class TextSearch(Protocol):
         """Claims matching any word group, the `limit` best by text rank, in one statement."""
         ...
 
-    def corpus_counts(self, conn: Connection, groups: Sequence[Alternatives]) -> CorpusCounts:
-        """Document frequency of each word group, and the corpus size, in one statement."""
+    def indexed_claims(self, conn: Connection) -> int:
+        """How many claims the index holds: a scan of the whole index, so callers keep it per generation."""
+        ...
+
+    def containing(self, conn: Connection, groups: Sequence[Alternatives]) -> list[int]:
+        """Document frequency of each word group, in one statement."""
         ...
 
     def fragments(self, conn: Connection, query: Query, claim_ids: list[str]) -> dict[str, str]:

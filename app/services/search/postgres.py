@@ -13,7 +13,7 @@ from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from app.domain.query import STOP_WORDS, Alternatives, Phrase, Query
-from app.services.search.base import MARK_END, MARK_START, CorpusCounts, QuestionMatch
+from app.services.search.base import INDEXED_CLAIMS, MARK_END, MARK_START, QuestionMatch
 
 _HITS = """
 SELECT claim_id, rank / (1.0 + rank) AS score FROM (
@@ -100,11 +100,13 @@ class PostgresSearch:
         rows = conn.execute(text(_QUESTION.format(tsquery=tsquery, about=about)), params)
         return [QuestionMatch(row[0], float(row[1]), tuple(bool(flag) for flag in row[2:])) for row in rows]
 
-    def corpus_counts(self, conn: Connection, groups: Sequence[Alternatives]) -> CorpusCounts:
+    def indexed_claims(self, conn: Connection) -> int:
+        return int(conn.execute(INDEXED_CLAIMS).scalar_one())
+
+    def containing(self, conn: Connection, groups: Sequence[Alternatives]) -> list[int]:
         params = {f"g{i}": _websearch(group.options) for i, group in enumerate(groups)}
-        counts = "".join(f", {_CONTAINING.format(name=name)}" for name in params)
-        row = conn.execute(text(f"SELECT (SELECT count(*) FROM claim_fts){counts}"), params).one()
-        return CorpusCounts(claims=row[0], containing=list(row[1:]))
+        counts = ", ".join(_CONTAINING.format(name=name) for name in params)
+        return [int(count) for count in conn.execute(text(f"SELECT {counts}"), params).one()]
 
     def fragments(self, conn: Connection, query: Query, claim_ids: list[str]) -> dict[str, str]:
         if not claim_ids:
