@@ -22,7 +22,7 @@ from app.services.embedders import Embedder, load_embedder
 from app.services.search import TextSearch
 
 COMMON_SHARE = 0.5  # a word group in more than this share of claims ranks nothing in a question
-RANKED_CANDIDATES = 500  # best text matches scored per question; bounds work when words are everywhere
+RANKED_CANDIDATES = 500  # claims with the best lexical score kept per question; bounds work when words are everywhere
 DENSE_CANDIDATES = 200  # nearest claims by embedding scored per question
 
 
@@ -94,7 +94,8 @@ class QuestionRanker:
         total = sum(weights) or 1.0
         lexical: dict[str, float] = {}
         if not question.empty:
-            for match in self.text_search.question_matches(conn, question, limit=RANKED_CANDIDATES):
+            kept_weights = [weights[g] for g in kept]
+            for match in self.text_search.question_matches(conn, question, kept_weights, limit=RANKED_CANDIDATES):
                 lexical[match.claim_id] = sum(weights[g] for g, found in zip(kept, match.about, strict=True) if found)
         vector = self.embedder.embed_question(text)
         similarity = dict(view.nearest(vector, limit=DENSE_CANDIDATES))

@@ -17,11 +17,15 @@ INDEXED_CLAIMS = text("SELECT count(*) FROM claim_fts")  # the same on every eng
 
 @dataclass(frozen=True)
 class QuestionMatch:
-    """A claim matching any word group of a question, with what it matched."""
+    """A claim about some word group of a question, with which groups it is about."""
 
     claim_id: str
-    text_rank: float  # the engine's own rank (BM25, ts_rank): higher is better, comparable within one question only
     about: tuple[bool, ...]  # per word group: found in what the claim is about (statement, snippet, topic)
+
+
+def about_groups(bits: int, count: int) -> tuple[bool, ...]:
+    """Which of `count` word groups a claim is about, from the bit set a question's statement sums."""
+    return tuple(bool(bits >> i & 1) for i in range(count))
 
 
 class TextSearch(Protocol):
@@ -35,8 +39,15 @@ class TextSearch(Protocol):
         """(claim_id) of the same claims, unranked: for counting and facets."""
         ...
 
-    def question_matches(self, conn: Connection, query: Query, *, limit: int) -> list[QuestionMatch]:
-        """Claims matching any word group, the `limit` best by text rank, in one statement."""
+    def question_matches(
+        self, conn: Connection, query: Query, weights: Sequence[float], *, limit: int
+    ) -> list[QuestionMatch]:
+        """The `limit` claims whose statement, snippet or topic hold most weight of the word groups, in one statement.
+
+        A claim's score is the sum of the weights of the groups it is about, which is the ranker's
+        lexical score: each group's matches are read once, and no other relevance is computed.
+        Equal scores are broken by a key of the engine's own, the same for the same dataset.
+        """
         ...
 
     def indexed_claims(self, conn: Connection) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from app.domain.query import Alternatives, Phrase, Query
-from app.services.search.base import INDEXED_CLAIMS, MARK_END, MARK_START, QuestionMatch
+from app.services.search.base import INDEXED_CLAIMS, MARK_END, MARK_START, QuestionMatch, about_groups
 
 _ABOUT_COLUMNS = "{statement snippet topic_label}"  # what a claim is about
 # bm25 weights per column: claim_id (unindexed), statement, snippet, assessment, notes, topic_label
@@ -25,15 +25,15 @@ SELECT claim_id, rank / (1.0 + rank) AS score FROM (
 ) AS ranked
 """
 _MATCHES = "SELECT claim_id FROM claim_fts WHERE claim_fts MATCH :match"
+# Each group's matches once, weighted and summed per claim; only the best rows look up their claim id.
 _QUESTION = """
-SELECT claim_id, rank{about} FROM (
-    SELECT rowid AS fts_rowid, claim_id, {rank} AS rank
-    FROM claim_fts WHERE claim_fts MATCH :match ORDER BY rank DESC LIMIT :limit
-) AS ranked
+SELECT claim_fts.claim_id, best.groups FROM (
+    SELECT fts_rowid, sum(weight) AS score, sum(bit) AS groups FROM ({found}) AS found
+    GROUP BY fts_rowid ORDER BY score DESC, fts_rowid LIMIT :limit
+) AS best JOIN claim_fts ON claim_fts.rowid = best.fts_rowid
+ORDER BY best.score DESC, best.fts_rowid
 """
-# Uncorrelated, so each word group is matched once into a temporary index that every ranked row
-# probes; a per-row EXISTS would read the group's whole doclist again for each of them.
-_ABOUT = "(ranked.fts_rowid IN (SELECT rowid FROM claim_fts WHERE claim_fts MATCH :{name}))"
+_FOUND = "SELECT rowid AS fts_rowid, :weight{i} AS weight, {bit} AS bit FROM claim_fts WHERE claim_fts MATCH :about{i}"
 _CONTAINING = "(SELECT count(*) FROM claim_fts WHERE claim_fts MATCH :{name})"
 # By rowid: FTS5 seeks each claim's row, where a claim_id filter would read every match.
 _FRAGMENTS = f"""
@@ -83,14 +83,17 @@ class Fts5Search:
     def matches(self, query: Query) -> CTE:
         return _cte(_MATCHES, {"match": _match(query, any_group=False)}, claim_id=String)
 
-    def question_matches(self, conn: Connection, query: Query, *, limit: int) -> list[QuestionMatch]:
-        params: dict[str, Any] = {"match": _match(query, any_group=True), "limit": limit}
-        about = ""
-        for i, group in enumerate(query.required):
-            params[f"about{i}"] = f"{_ABOUT_COLUMNS} : {_group(group)}"
-            about += f", {_ABOUT.format(name=f'about{i}')}"
-        rows = conn.execute(text(_QUESTION.format(rank=_RANK, about=about)), params)
-        return [QuestionMatch(row[0], float(row[1]), tuple(bool(flag) for flag in row[2:])) for row in rows]
+    def question_matches(
+        self, conn: Connection, query: Query, weights: Sequence[float], *, limit: int
+    ) -> list[QuestionMatch]:
+        params: dict[str, Any] = {"limit": limit}
+        excluded = "".join(f" NOT {_phrase(phrase)}" for phrase in query.excluded)
+        for i, (group, weight) in enumerate(zip(query.required, weights, strict=True)):
+            params[f"about{i}"] = f"{_ABOUT_COLUMNS} : {_group(group)}{excluded}"
+            params[f"weight{i}"] = weight
+        found = " UNION ALL ".join(_FOUND.format(i=i, bit=1 << i) for i in range(len(query.required)))
+        rows = conn.execute(text(_QUESTION.format(found=found)), params)
+        return [QuestionMatch(row.claim_id, about_groups(row.groups, len(query.required))) for row in rows]
 
     def indexed_claims(self, conn: Connection) -> int:
         return int(conn.execute(INDEXED_CLAIMS).scalar_one())

@@ -13,7 +13,7 @@ from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from app.domain.query import STOP_WORDS, Alternatives, Phrase, Query
-from app.services.search.base import INDEXED_CLAIMS, MARK_END, MARK_START, QuestionMatch
+from app.services.search.base import INDEXED_CLAIMS, MARK_END, MARK_START, QuestionMatch, about_groups
 
 _HITS = """
 SELECT claim_id, rank / (1.0 + rank) AS score FROM (
@@ -21,14 +21,14 @@ SELECT claim_id, rank / (1.0 + rank) AS score FROM (
 ) AS ranked
 """
 _MATCHES = "SELECT claim_id FROM claim_fts WHERE document @@ {tsquery}"
+# Each group's matches once (through the GIN index), weighted and summed per claim
 _QUESTION = """
-SELECT claim_id, rank{about} FROM (
-    SELECT claim_id, document, ts_rank(document, {tsquery}, 1) AS rank
-    FROM claim_fts WHERE document @@ {tsquery} ORDER BY rank DESC LIMIT :limit
-) AS ranked
+SELECT claim_id, sum(bit) AS groups FROM ({found}) AS found
+GROUP BY claim_id ORDER BY sum(weight) DESC, claim_id LIMIT :limit
 """
 # weights A and B: statement, snippet, topic
-_ABOUT = "ts_filter(document, '{{a,b}}') @@ websearch_to_tsquery('english', :{name})"
+_FOUND = """SELECT claim_id, CAST(:weight{i} AS double precision) AS weight, {bit} AS bit FROM claim_fts
+WHERE document @@ {tsquery} AND ts_filter(document, '{{a,b}}') @@ {tsquery}"""
 _CONTAINING = "(SELECT count(*) FROM claim_fts WHERE document @@ websearch_to_tsquery('english', :{name}))"
 _FRAGMENTS = f"""
 SELECT claim_id, ts_headline('english', statement || ' ' || snippet || ' ' || assessment || ' ' || notes,
@@ -60,17 +60,17 @@ def _websearch(options: tuple[Phrase, ...]) -> str:
     return " OR ".join(_phrase(p) for p in options)
 
 
-def _tsquery(query: Query, params: dict[str, Any], *, any_group: bool) -> str:
-    """A tsquery SQL expression; its group texts are added to `params`."""
+def _tsquery(query: Query, params: dict[str, Any], *, any_group: bool, prefix: str = "") -> str:
+    """A tsquery SQL expression; its group texts are added to `params`, named after `prefix`."""
 
     def websearch(name: str, options: tuple[Phrase, ...]) -> str:
         params[name] = _websearch(options)
         return f"websearch_to_tsquery('english', :{name})"
 
-    groups = [websearch(f"g{i}", group.options) for i, group in enumerate(query.required)]
+    groups = [websearch(f"{prefix}g{i}", group.options) for i, group in enumerate(query.required)]
     expression = "(" + (" || " if any_group else " && ").join(groups) + ")"
     for i, phrase in enumerate(query.excluded):
-        expression += " && !!" + websearch(f"x{i}", (phrase,))
+        expression += " && !!" + websearch(f"{prefix}x{i}", (phrase,))
     return f"({expression})"
 
 
@@ -90,15 +90,18 @@ class PostgresSearch:
         sql = _MATCHES.format(tsquery=_tsquery(query, params, any_group=False))
         return _cte(sql, params, claim_id=String)
 
-    def question_matches(self, conn: Connection, query: Query, *, limit: int) -> list[QuestionMatch]:
+    def question_matches(
+        self, conn: Connection, query: Query, weights: Sequence[float], *, limit: int
+    ) -> list[QuestionMatch]:
         params: dict[str, Any] = {"limit": limit}
-        tsquery = _tsquery(query, params, any_group=True)
-        about = ""
-        for i, group in enumerate(query.required):
-            params[f"about{i}"] = _websearch(group.options)
-            about += f", {_ABOUT.format(name=f'about{i}')}"
-        rows = conn.execute(text(_QUESTION.format(tsquery=tsquery, about=about)), params)
-        return [QuestionMatch(row[0], float(row[1]), tuple(bool(flag) for flag in row[2:])) for row in rows]
+        found = []
+        for i, (group, weight) in enumerate(zip(query.required, weights, strict=True)):
+            one_group = Query(required=[group], excluded=query.excluded)
+            tsquery = _tsquery(one_group, params, any_group=False, prefix=f"q{i}")
+            params[f"weight{i}"] = weight
+            found.append(_FOUND.format(i=i, bit=1 << i, tsquery=tsquery))
+        rows = conn.execute(text(_QUESTION.format(found=" UNION ALL ".join(found))), params)
+        return [QuestionMatch(row.claim_id, about_groups(row.groups, len(query.required))) for row in rows]
 
     def indexed_claims(self, conn: Connection) -> int:
         return int(conn.execute(INDEXED_CLAIMS).scalar_one())
