@@ -58,7 +58,7 @@ def test_a_question_costs_the_same_whatever_its_length(counted):
 
 def test_the_index_is_counted_once_per_generation(counted):
     """Counting every indexed claim scans the whole index; a question with new words counts only those words."""
-    client, statements = counted
+    _, statements = counted
     statements_for(counted, "/v1/snippets?q=liver")
     statements_for(counted, "/v1/snippets?q=bladder damage after long use")
     assert statements, "the second question's new words are counted"

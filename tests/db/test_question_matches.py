@@ -1,0 +1,36 @@
+"""Each engine keeps a question's candidates by the summed weight of the word groups each claim is about."""
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app.domain.query import parse_query
+from app.services.search import text_search_for
+
+WORDS = ("liver", "insurance")
+
+
+def _about(conn, word: str) -> set[str]:
+    """Claims whose statement, snippet or topic holds the word, read without the search index."""
+    sql = "SELECT claim.id, statement, snippet, label FROM claim JOIN topic ON topic.id = claim.topic_id"
+    rows = conn.execute(text(sql)).all()
+    return {row.id for row in rows if word in f"{row.statement} {row.snippet} {row.label}".lower().split()}
+
+
+@pytest.mark.parametrize("weights", [(0.5, 3.0), (3.0, 0.5)])
+def test_candidates_come_by_the_weight_of_the_words_they_are_about(bundled_url, weights):
+    engine = create_engine(bundled_url)
+    search = text_search_for(engine)
+    query = parse_query(" ".join(WORDS), strict=False)
+    with engine.connect() as conn:
+        about = [_about(conn, word) for word in WORDS]
+        matches = search.question_matches(conn, query, weights, limit=50)
+        heaviest = max(range(len(WORDS)), key=lambda i: weights[i])
+        best = search.question_matches(conn, query, weights, limit=len(about[heaviest]))
+    engine.dispose()
+    assert all(about), "the bundled data has claims about each word"
+    assert {m.claim_id for m in matches} == about[0] | about[1]
+    for match in matches:
+        assert match.about == tuple(match.claim_id in claims for claims in about), match
+    scores = [sum(w for w, found in zip(weights, match.about, strict=True) if found) for match in matches]
+    assert scores == sorted(scores, reverse=True)
+    assert {m.claim_id for m in best} == about[heaviest]  # a limit keeps the heaviest
