@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 
+SQLITE_ANALYSIS_ROWS = 400  # rows of each index ANALYZE samples: enough to rank the list indexes
 # SQLite result codes (primary) that mean "busy, interrupted or not there", not a bug.
 _SQLITE_UNAVAILABLE = {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_INTERRUPT", "SQLITE_CANTOPEN"}
 # SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator intervention
@@ -262,6 +263,20 @@ def missing_file(engine: Engine) -> Path | None:
         return None
     path = Path(database or "")
     return None if path.exists() else path
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Give the query planner fresh statistics of the tables and indexes, after a load or an upgrade.
+
+    Without them SQLite picks an index by its shape alone: at 100,000 claims, a page filtered by
+    topic, verdict and certainty read every claim of that certainty and sorted them (3-16 ms),
+    where the topic index walked in id order serves it in 0.2-0.3 ms. SQLite samples about
+    SQLITE_ANALYSIS_ROWS rows of each index (0.1 s at 100,000 claims); PostgreSQL samples on its own.
+    """
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_ROWS}")
+        conn.exec_driver_sql("ANALYZE")
 
 
 def create_db_engine(url: str, limits: Timeouts | None = None) -> Engine:

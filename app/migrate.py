@@ -6,6 +6,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from app.db import refresh_statistics
 from app.resources import shipped
 
 # Full-text search tables differ by database (FTS5, tsvector) and have no model; migration 0002 owns them.
@@ -39,6 +40,7 @@ def upgrade(engine: Engine) -> list[str]:
         after = MigrationContext.configure(connection).get_current_revision()
     if after == before or after is None:
         return []
+    refresh_statistics(engine)  # new indexes need their statistics
     applied = ScriptDirectory.from_config(config).iterate_revisions(after, before)
     return [script.revision for script in reversed(list(applied))]
 

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from app.dataset import Dataset
-from app.db import load_lock_for
+from app.db import load_lock_for, refresh_statistics
 from app.errors import InvalidData, LoadInProgress
 from app.models.claim import Claim, ClaimIn, ClaimStatus
 from app.models.source import Source
@@ -112,6 +112,7 @@ def load_dataset(
                 summary.add("claim", "retired")
         if finish is not None:
             finish(session, summary)
+    refresh_statistics(engine)
     return summary
 
 

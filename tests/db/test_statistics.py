@@ -1,0 +1,29 @@
+"""A load leaves the query planner statistics that match what it wrote."""
+
+from sqlalchemy import text
+
+from app import migrate
+from app.db import create_db_engine
+from app.services.loading import load_dataset
+
+
+def _planned_claims(conn) -> int:
+    """How many claims the planner believes there are."""
+    if conn.dialect.name == "sqlite":
+        stat = conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_claim_list_by_topic'")).scalar()
+        return int(stat.split()[0]) if stat else 0
+    return int(conn.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'claim'")).scalar_one())
+
+
+def test_a_load_refreshes_the_planner_statistics(new_database, bundled):
+    engine = create_db_engine(new_database())
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        before = _planned_claims(conn)
+    load_dataset(engine=engine, dataset=bundled, changed_by="test")
+    with engine.connect() as conn:
+        after = _planned_claims(conn)
+        held = conn.execute(text("SELECT count(*) FROM claim")).scalar_one()
+    engine.dispose()
+    assert before <= 0 < held
+    assert after == held
