@@ -179,6 +179,19 @@ def test_a_bundle_adds_and_updates_but_removes_nothing_and_keeps_the_topic_order
     assert next(c for c in served if c["id"] == claim["id"])["assessment"].endswith("Checked again on import.")
 
 
+def test_a_relabelled_topic_is_searched_by_its_new_label(new_database, bundled, exported):
+    url = migrated_and_loaded(new_database(), bundled)
+    topic = next(line for line in lines_of(exported) if line["type"] == "topic")
+    held = {claim.id for claim in vetted(bundled) if claim.topic == topic["id"]}
+    where = target(url, response_cache_entries=0)
+    with where.client as client:
+        assert client.get("/v1/claims?q=zymurgical").json()["total"] == 0
+        response = where.post(bundle_of([{**topic, "label": f"{topic['label']} zymurgical"}]))
+        assert response.status_code == 200, response.text
+        found = client.get("/v1/claims?q=zymurgical&limit=200").json()
+    assert held and {claim["id"] for claim in found["items"]} == held
+
+
 def test_an_import_while_a_load_runs_is_a_503_to_retry(new_database, bundled, exported):
     url = migrated_and_loaded(new_database(), bundled)
     where = target(url, connect_timeout=0.5)  # how long SQLite waits for the write lock

@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
@@ -12,7 +11,6 @@ from sqlmodel import Session
 from app.domain.query import Alternatives, Query
 
 MARK_START, MARK_END = "<mark>", "</mark>"
-INDEXED_CLAIMS = text("SELECT count(*) FROM claim_fts")  # the same on every engine: one row per indexed claim
 
 
 @dataclass(frozen=True)

@@ -14,23 +14,27 @@ from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from app.domain.query import Alternatives, Phrase, Query
-from app.services.search.base import INDEXED_CLAIMS, MARK_END, MARK_START, QuestionMatch, about_groups
+from app.services.search.base import MARK_END, MARK_START, QuestionMatch, about_groups
 
 _ABOUT_COLUMNS = "{statement snippet topic_label}"  # what a claim is about
 # bm25 weights per column: claim_id (unindexed), statement, snippet, assessment, notes, topic_label
 _RANK = "-bm25(claim_fts, 0.0, 12.0, 6.0, 1.5, 0.5, 2.0)"
+# Claim ids come from claim_fts_key by rowid: reading claim_fts's own claim_id reads each row's whole text.
 _HITS = f"""
-SELECT claim_id, rank / (1.0 + rank) AS score FROM (
-    SELECT claim_id, {_RANK} AS rank FROM claim_fts WHERE claim_fts MATCH :match
-) AS ranked
+SELECT key.claim_id, rank / (1.0 + rank) AS score FROM (
+    SELECT rowid AS fts_rowid, {_RANK} AS rank FROM claim_fts WHERE claim_fts MATCH :match
+) AS ranked JOIN claim_fts_key AS key ON key.rowid = ranked.fts_rowid
 """
-_MATCHES = "SELECT claim_id FROM claim_fts WHERE claim_fts MATCH :match"
+_MATCHES = """
+SELECT key.claim_id FROM claim_fts JOIN claim_fts_key AS key ON key.rowid = claim_fts.rowid
+WHERE claim_fts MATCH :match
+"""
 # Each group's matches once, weighted and summed per claim; only the best rows look up their claim id.
 _QUESTION = """
-SELECT claim_fts.claim_id, best.groups FROM (
+SELECT key.claim_id, best.groups FROM (
     SELECT fts_rowid, sum(weight) AS score, sum(bit) AS groups FROM ({found}) AS found
     GROUP BY fts_rowid ORDER BY score DESC, fts_rowid LIMIT :limit
-) AS best JOIN claim_fts ON claim_fts.rowid = best.fts_rowid
+) AS best JOIN claim_fts_key AS key ON key.rowid = best.fts_rowid
 ORDER BY best.score DESC, best.fts_rowid
 """
 _FOUND = "SELECT rowid AS fts_rowid, :weight{i} AS weight, {bit} AS bit FROM claim_fts WHERE claim_fts MATCH :about{i}"
@@ -41,11 +45,17 @@ SELECT claim_id, snippet(claim_fts, -1, '{MARK_START}', '{MARK_END}', '…', 16)
 FROM claim_fts WHERE claim_fts MATCH :match AND rowid IN :rowids
 """
 _DELETE_ROW = "DELETE FROM claim_fts WHERE rowid = :rowid"
+_KEY_ROW = "INSERT OR REPLACE INTO claim_fts_key (rowid, claim_id) VALUES (:rowid, :claim_id)"
+_INDEXED = text("SELECT count(*) FROM claim_fts_key")  # one row per indexed claim, and narrow
 _INSERT_ROW = (
     "INSERT INTO claim_fts (rowid, claim_id, statement, snippet, assessment, notes, topic_label) "
     "VALUES (:rowid, :claim_id, :statement, :snippet, :assessment, :notes, :topic_label)"
 )
-_RELABEL = "UPDATE claim_fts SET topic_label = :label WHERE claim_id IN (SELECT id FROM claim WHERE topic_id = :topic)"
+_RELABEL = """
+UPDATE claim_fts SET topic_label = :label WHERE rowid IN (
+    SELECT key.rowid FROM claim_fts_key AS key JOIN claim ON claim.id = key.claim_id WHERE claim.topic_id = :topic
+)
+"""
 
 
 def fts_rowid(claim_id: str) -> int:
@@ -96,7 +106,7 @@ class Fts5Search:
         return [QuestionMatch(row.claim_id, about_groups(row.groups, len(query.required))) for row in rows]
 
     def indexed_claims(self, conn: Connection) -> int:
-        return int(conn.execute(INDEXED_CLAIMS).scalar_one())
+        return int(conn.execute(_INDEXED).scalar_one())
 
     def containing(self, conn: Connection, groups: Sequence[Alternatives]) -> list[int]:
         params = {f"g{i}": _group(group) for i, group in enumerate(groups)}
@@ -114,6 +124,7 @@ class Fts5Search:
         rows = [{"claim_id": claim_id, "rowid": fts_rowid(claim_id), **fields} for claim_id, fields in claims]
         session.execute(text(_DELETE_ROW), [{"rowid": row["rowid"]} for row in rows])
         session.execute(text(_INSERT_ROW), rows)
+        session.execute(text(_KEY_ROW), [{"rowid": row["rowid"], "claim_id": row["claim_id"]} for row in rows])
 
     def relabel_topic(self, session: Session, *, topic_id: str, label: str) -> None:
         session.execute(text(_RELABEL), {"label": label, "topic": topic_id})

@@ -13,7 +13,7 @@ from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from app.domain.query import STOP_WORDS, Alternatives, Phrase, Query
-from app.services.search.base import INDEXED_CLAIMS, MARK_END, MARK_START, QuestionMatch, about_groups
+from app.services.search.base import MARK_END, MARK_START, QuestionMatch, about_groups
 
 _HITS = """
 SELECT claim_id, rank / (1.0 + rank) AS score FROM (
@@ -40,6 +40,7 @@ _INSERT_ROW = (
     "INSERT INTO claim_fts (claim_id, statement, snippet, assessment, notes, topic_label) "
     "VALUES (:claim_id, :statement, :snippet, :assessment, :notes, :topic_label)"
 )
+_INDEXED = text("SELECT count(*) FROM claim_fts")
 _RELABEL = "UPDATE claim_fts SET topic_label = :label WHERE claim_id IN (SELECT id FROM claim WHERE topic_id = :topic)"
 
 
@@ -104,7 +105,7 @@ class PostgresSearch:
         return [QuestionMatch(row.claim_id, about_groups(row.groups, len(query.required))) for row in rows]
 
     def indexed_claims(self, conn: Connection) -> int:
-        return int(conn.execute(INDEXED_CLAIMS).scalar_one())
+        return int(conn.execute(_INDEXED).scalar_one())
 
     def containing(self, conn: Connection, groups: Sequence[Alternatives]) -> list[int]:
         params = {f"g{i}": _websearch(group.options) for i, group in enumerate(groups)}
