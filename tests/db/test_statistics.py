@@ -1,20 +1,21 @@
-"""A load leaves the query planner statistics that match what it wrote."""
+"""A load leaves SQLite's query planner statistics that match what it wrote."""
 
+import pytest
 from sqlalchemy import text
 
 from app import migrate
 from app.db import create_db_engine
 from app.services.loading import load_dataset
+from tests.conftest import ON_POSTGRES
 
 
 def _planned_claims(conn) -> int:
     """How many claims the planner believes there are."""
-    if conn.dialect.name == "sqlite":
-        stat = conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_claim_list_by_topic'")).scalar()
-        return int(stat.split()[0]) if stat else 0
-    return int(conn.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'claim'")).scalar_one())
+    stat = conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_claim_list_by_topic'")).scalar()
+    return int(stat.split()[0]) if stat else 0
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="PostgreSQL's autovacuum analyzes what a load changed on its own")
 def test_a_load_refreshes_the_planner_statistics(new_database, bundled):
     engine = create_db_engine(new_database())
     migrate.upgrade(engine)
@@ -25,5 +26,5 @@ def test_a_load_refreshes_the_planner_statistics(new_database, bundled):
         after = _planned_claims(conn)
         held = conn.execute(text("SELECT count(*) FROM claim")).scalar_one()
     engine.dispose()
-    assert before <= 0 < held
+    assert before == 0 < held
     assert after == held
