@@ -341,6 +341,8 @@ def measure(count: int, args: argparse.Namespace) -> Result:
             targets = [("app", app)] + ([("ceiling", ceiling)] if scenario != "snippets" and corpus.file else [])
             if len(targets) == 2:
                 row.identical = same_bytes(app, ceiling, urls[scenario])
+            for _, base in targets:  # steady state: what a server loads once per dataset (vectors) is loaded
+                _get(base + urls[scenario][0])
             for round_ in range(args.rounds):
                 for name, base in targets if round_ % 2 == 0 else targets[::-1]:
                     if corpus.file is not None:
