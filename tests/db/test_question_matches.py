@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.domain.query import parse_query
+from app.domain.query import MAX_TERMS, parse_query
 from app.services.search import text_search_for
 
 WORDS = ("liver", "insurance")
@@ -34,3 +34,18 @@ def test_candidates_come_by_the_weight_of_the_words_they_are_about(bundled_url, 
     scores = [sum(w for w, found in zip(weights, match.about, strict=True) if found) for match in matches]
     assert scores == sorted(scores, reverse=True)
     assert {m.claim_id for m in best} == about[heaviest]  # a limit keeps the heaviest
+
+
+def test_the_last_of_the_most_word_groups_a_question_may_have_is_flagged(bundled_url):
+    """A question keeps up to MAX_TERMS word groups; the last one's flag is the highest bit of the set."""
+    engine = create_engine(bundled_url)
+    search = text_search_for(engine)
+    words = [f"zq{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(MAX_TERMS - 1)] + ["liver"]
+    query = parse_query(" ".join(words), strict=False)
+    with engine.connect() as conn:
+        about_liver = _about(conn, "liver")
+        matches = search.question_matches(conn, query, [1.0] * MAX_TERMS, limit=50)
+    engine.dispose()
+    assert len(query.required) == MAX_TERMS
+    assert {m.claim_id for m in matches} == about_liver
+    assert all(m.about == (False,) * (MAX_TERMS - 1) + (True,) for m in matches)

@@ -21,9 +21,10 @@ SELECT claim_id, rank / (1.0 + rank) AS score FROM (
 ) AS ranked
 """
 _MATCHES = "SELECT claim_id FROM claim_fts WHERE document @@ {tsquery}"
-# Each group's matches once (through the GIN index), weighted and summed per claim
+# Each group's matches once (through the GIN index), weighted and summed per claim. The bit set
+# is cast back from sum()'s numeric: past 2**30 a literal is a bigint, and the sum of bigints is numeric.
 _QUESTION = """
-SELECT claim_id, sum(bit) AS groups FROM ({found}) AS found
+SELECT claim_id, CAST(sum(bit) AS bigint) AS groups FROM ({found}) AS found
 GROUP BY claim_id ORDER BY sum(weight) DESC, claim_id LIMIT :limit
 """
 # weights A and B: statement, snippet, topic
