@@ -49,7 +49,7 @@ class TextSearch(Protocol):
         ...
 
     def indexed_claims(self, conn: Connection) -> int:
-        """How many claims the index holds: a scan of the whole index, so callers keep it per generation."""
+        """How many claims the index holds: a count of every row, so callers keep it per generation."""
         ...
 
     def containing(self, conn: Connection, groups: Sequence[Alternatives]) -> list[int]:
