@@ -14,10 +14,11 @@ from typing import Any
 
 import orjson
 from pydantic import BaseModel
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
+from app.db import insert_rows
 from app.domain.csl import csl_item
 from app.domain.styles import Style, render
 from app.errors import AlreadyExists, InvalidData, VersionMismatch
@@ -192,7 +193,7 @@ def save_new_claims(*, session: Session, claims_in: Sequence[ClaimIn], change: C
         for claim_in in claims_in
     ]
     try:
-        session.execute(insert(Claim), [record.row for record in records])
+        insert_rows(session, Claim, [record.row for record in records])
     except IntegrityError:
         raise AlreadyExists("a claim in this batch exists already; edit it with PATCH instead") from None
     labels: dict[str, str] = {row.id: row.label for row in session.execute(select(col(Topic.id), col(Topic.label)))}
@@ -265,10 +266,10 @@ def _write_parts(
         }
         for record in records
     ]
-    session.execute(insert(Citation), citations)
+    insert_rows(session, Citation, citations)
     if tags:
-        session.execute(insert(ClaimTag), tags)
-    session.execute(insert(ClaimRevision), revisions)
+        insert_rows(session, ClaimTag, tags)
+    insert_rows(session, ClaimRevision, revisions)
     indexed = []
     for record in records:
         claim_in = record.claim_in

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Engine, and_, delete, insert, select
+from sqlalchemy import Engine, and_, delete, select
 from sqlmodel import Session, col
 
+from app.db import insert_rows
 from app.models.claim import Claim
 from app.models.embedding import ClaimEmbedding
 from app.models.topic import Topic
@@ -86,7 +87,7 @@ class ClaimIndexer:
             }
             for (claim_id, version, _), vector in zip(claims, vectors, strict=True)
         ]
-        session.execute(insert(ClaimEmbedding), rows)
+        insert_rows(session, ClaimEmbedding, rows)
 
 
 def indexer_for(engine: Engine, embedding_model: str) -> ClaimIndexer:
