@@ -233,6 +233,8 @@ def url_sets(corpus: Corpus, server: str, seed: int) -> dict[str, list[str]]:
     searches = questions(vocabulary, rng, 3000, 1, 3)
     asked = questions(vocabulary, rng, 3000, 3, 8)
     return {
+        # No database and no handler work: what the framework and middleware cost each request on their own.
+        "healthz (floor)": ["/healthz"],
         "detail": [f"/v1/claims/{claim_id}" for claim_id in ids],
         "list of 50": lists,
         "search": [f"/v1/claims?q={quote(q)}&limit=20" for q in searches],
