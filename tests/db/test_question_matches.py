@@ -1,5 +1,7 @@
 """Each engine keeps a question's candidates by the summed weight of the word groups each claim is about."""
 
+import re
+
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -9,11 +11,26 @@ from app.services.search import text_search_for
 WORDS = ("liver", "insurance")
 
 
+def _words(text_: str) -> set[str]:
+    return set(re.findall(r"\w+", text_.lower()))
+
+
 def _about(conn, word: str) -> set[str]:
     """Claims whose statement, snippet or topic holds the word, read without the search index."""
     sql = "SELECT claim.id, statement, snippet, label FROM claim JOIN topic ON topic.id = claim.topic_id"
     rows = conn.execute(text(sql)).all()
-    return {row.id for row in rows if word in f"{row.statement} {row.snippet} {row.label}".lower().split()}
+    return {row.id for row in rows if word in _words(f"{row.statement} {row.snippet} {row.label}")}
+
+
+def _anywhere(conn, word: str) -> set[str]:
+    """Claims holding the word in any indexed text: the assessment and citation notes too."""
+    sql = """SELECT claim.id, statement || ' ' || snippet || ' ' || label || ' ' || assessment AS own,
+        (SELECT group_concat(note, ' ') FROM citation WHERE citation.claim_id = claim.id) AS notes
+        FROM claim JOIN topic ON topic.id = claim.topic_id"""
+    if conn.dialect.name == "postgresql":
+        sql = sql.replace("group_concat(note, ' ')", "string_agg(note, ' ')")
+    rows = conn.execute(text(sql)).all()
+    return {row.id for row in rows if word in _words(f"{row.own} {row.notes or ''}")}
 
 
 @pytest.mark.parametrize("weights", [(0.5, 3.0), (3.0, 0.5)])
@@ -49,3 +66,16 @@ def test_the_last_of_the_most_word_groups_a_question_may_have_is_flagged(bundled
     assert len(query.required) == MAX_TERMS
     assert {m.claim_id for m in matches} == about_liver
     assert all(m.about == (False,) * (MAX_TERMS - 1) + (True,) for m in matches)
+
+
+def test_an_excluded_word_removes_claims_holding_it_anywhere(bundled_url):
+    """Kavalali is named only in some ketamine claims' assessments and citation notes, never in what they are about."""
+    engine = create_engine(bundled_url)
+    search = text_search_for(engine)
+    query = parse_query("ketamine -kavalali", strict=False)
+    with engine.connect() as conn:
+        about, naming = _about(conn, "ketamine"), _anywhere(conn, "kavalali")
+        matches = search.question_matches(conn, query, [1.0], limit=100)
+    engine.dispose()
+    assert naming & about, "the bundled data names Kavalali beside some claims about ketamine"
+    assert {m.claim_id for m in matches} == about - naming

@@ -27,9 +27,9 @@ _QUESTION = """
 SELECT claim_id, CAST(sum(bit) AS bigint) AS groups FROM ({found}) AS found
 GROUP BY claim_id ORDER BY sum(weight) DESC, claim_id LIMIT :limit
 """
-# weights A and B: statement, snippet, topic
+# `about` (statement, snippet, topic) has its own index; an excluded phrase must be absent from the whole document.
 _FOUND = """SELECT claim_id, CAST(:weight{i} AS double precision) AS weight, {bit} AS bit FROM claim_fts
-WHERE document @@ {tsquery} AND ts_filter(document, '{{a,b}}') @@ {tsquery}"""
+WHERE about @@ {tsquery}{anywhere}"""
 _CONTAINING = "(SELECT count(*) FROM claim_fts WHERE document @@ websearch_to_tsquery('english', :{name}))"
 _FRAGMENTS = f"""
 SELECT claim_id, ts_headline('english', statement || ' ' || snippet || ' ' || assessment || ' ' || notes,
@@ -101,7 +101,8 @@ class PostgresSearch:
             one_group = Query(required=[group], excluded=query.excluded)
             tsquery = _tsquery(one_group, params, any_group=False, prefix=f"q{i}")
             params[f"weight{i}"] = weight
-            found.append(_FOUND.format(i=i, bit=1 << i, tsquery=tsquery))
+            anywhere = f" AND document @@ {tsquery}" if query.excluded else ""
+            found.append(_FOUND.format(i=i, bit=1 << i, tsquery=tsquery, anywhere=anywhere))
         rows = conn.execute(text(_QUESTION.format(found=" UNION ALL ".join(found))), params)
         return [QuestionMatch(row.claim_id, about_groups(row.groups, len(query.required))) for row in rows]
 
