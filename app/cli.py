@@ -1,6 +1,7 @@
 """The `evidence` command: serve, migrate, check and load the dataset."""
 
 import errno
+import logging.config
 import re
 import socket
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from app.config import InvalidSettings, Settings, load_settings
 from app.dataset import Dataset, read_dataset
 from app.db import create_db_engine, is_unavailable, timeouts
 from app.errors import AlreadyExists, LoadInProgress, NotFound
+from app.logs import log_config
 from app.models.api_key import KEY_NAME_PATTERN, KeyScope
 from app.models.topic import Topic
 from app.models.types import iso_utc
@@ -366,4 +368,6 @@ def mcp_stdio() -> None:
 
 
 def main() -> None:
+    # Before any command imports a library that configures logging on import; `serve` replaces this with its own.
+    logging.config.dictConfig(log_config("text", access=False, level="warning"))
     cli()

@@ -31,7 +31,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def log_config(log_format: str, *, access: bool, level: str = "info") -> dict[str, Any]:
-    """A logging.config dict for uvicorn: our loggers and uvicorn's, JSON or plain text, on stderr."""
+    """A logging.config dict for uvicorn: our loggers and uvicorn's, JSON or plain text, on stderr.
+
+    The root logger gets the same handler, at WARNING: other libraries' warnings share the format,
+    and a library that calls logging.basicConfig on import (wordllama does, at INFO) finds the
+    root configured and changes nothing, so its chatter never mixes into the log lines.
+    """
     formatter = {"()": JsonFormatter} if log_format == "json" else {"format": "%(levelname)s %(name)s: %(message)s"}
     handler = {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"}
     return {
@@ -39,6 +44,7 @@ def log_config(log_format: str, *, access: bool, level: str = "info") -> dict[st
         "disable_existing_loggers": False,
         "formatters": {"default": formatter},
         "handlers": {"default": handler},
+        "root": {"handlers": ["default"], "level": "WARNING"},
         "loggers": {
             name: {"handlers": ["default"], "level": level.upper(), "propagate": False}
             for name in ("app", "uvicorn", "uvicorn.error")

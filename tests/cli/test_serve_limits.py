@@ -1,6 +1,7 @@
 """`evidence serve` as deployed: no banner, bounded concurrency, slow senders cut off, long URLs a 414 problem."""
 
 import http.client
+import re
 import socket
 import time
 from contextlib import ExitStack
@@ -34,10 +35,12 @@ def closed_by_server(sock: socket.socket, within: float) -> bool:
 
 
 def test_no_banner_ids_and_json_logs(new_database):
+    """Every log line is JSON: libraries that configure logging themselves (wordllama) add no lines of their own."""
     with serving({"EVIDENCE_DATABASE_URL": new_database()}) as server:
         response = httpx2.get(f"{server.url}/v1/topics", headers={"X-Request-Id": "live-check-1"})
     assert response.status_code == 200 and "server" not in response.headers
     assert response.headers["x-request-id"] == "live-check-1"
+    assert not re.search(r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]+:", server.output, re.MULTILINE), server.output
     lines = [orjson.loads(line) for line in server.output.splitlines() if line.startswith("{")]
     access = [line for line in lines if line["logger"] == "app.access" and line.get("request_id") == "live-check-1"]
     assert access and access[0]["path"] == "/v1/topics" and access[0]["status"] == 200
