@@ -36,6 +36,7 @@ from app.services.meta import API_VERSION
 from app.services.ranking import question_ranker
 from app.services.rate_windows import WindowCounter
 from app.services.search import text_search_for
+from app.services.source_refs import SourceRefs
 from app.services.totals import TotalCache
 
 DESCRIPTION = """Structured, cited evidence records for the claims of a web article on ketamine
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.mcp_http = mcp_server.mount(mcp)
         app.state.generation = generation_for(app.state.engine, max_staleness=settings.generation_max_staleness)
         app.state.totals = TotalCache(app.state.generation)
+        app.state.source_refs = SourceRefs()
         app.state.rate_counter = WindowCounter(settings.redis_url, settings.redis_prefix)
         await app.state.rate_counter.check()
         async with mcp.session_manager.run():

@@ -21,7 +21,6 @@ from app.models.claim import (
     ClaimTag,
     Verdict,
 )
-from app.models.source import Source
 from app.services.paging import (
     AnySelect,
     Page,
@@ -35,6 +34,7 @@ from app.services.paging import (
     moment_key,
 )
 from app.services.search import TextSearch
+from app.services.source_refs import GENERATION, SourceRefs, read_refs
 from app.services.totals import TotalCache
 
 
@@ -165,30 +165,28 @@ def list_claims(
 
 
 # Built once: the hot single-claim read skips statement construction (SQLAlchemy caches the SQL).
-_CLAIM_DOCUMENT = select(col(Claim.document), col(Claim.status)).where(col(Claim.id) == bindparam("claim_id"))
-_SOURCE_REF_COLUMNS = ("id", "kind", "title", "container_title", "issued", "doi", "pmid", "url", "citation")
-_SOURCE_REFS = select(*(col(getattr(Source, name)) for name in _SOURCE_REF_COLUMNS)).where(
-    col(Source.id).in_(bindparam("source_ids", expanding=True))
+_CLAIM_DOCUMENT = select(col(Claim.document), col(Claim.status), GENERATION).where(
+    col(Claim.id) == bindparam("claim_id")
 )
 
 
-def read_claim(*, conn: Connection, claim_id: str, drafts_visible: bool = False) -> dict[str, Any]:
-    """The claim with each citation's source expanded."""
+def read_claim(
+    *, conn: Connection, claim_id: str, drafts_visible: bool = False, known_sources: SourceRefs | None = None
+) -> dict[str, Any]:
+    """The claim with each citation's source expanded (from `known_sources` where it holds them)."""
     row = conn.execute(_CLAIM_DOCUMENT, {"claim_id": claim_id}).first()
     if row is None:
         raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
     require_public(row.status, drafts_visible)
     claim = orjson.loads(row.document)
-    refs = cited_refs(conn=conn, claim=claim)
+    cited = {citation["source_id"] for citation in claim["citations"]}
+    if known_sources is not None and row.generation is not None:
+        refs = known_sources.cited(conn, row.generation, cited)
+    else:
+        refs = read_refs(conn, cited)[0]
     for citation in claim["citations"]:
         citation["source"] = refs.get(citation["source_id"])
     return claim
-
-
-def cited_refs(*, conn: Connection, claim: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each source the claim cites, by id, expanded enough to render it."""
-    cited = {citation["source_id"] for citation in claim["citations"]}
-    return {ref["id"]: ref for ref in source_refs(conn=conn, source_ids=cited)}
 
 
 @dataclass(frozen=True)
@@ -211,24 +209,6 @@ def read_claim_as_written(*, conn: Connection, claim_id: str) -> StoredClaim:
     if row is None:
         raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
     return StoredClaim(as_written(row.document), row.version, row.edited_by)
-
-
-def source_refs(*, conn: Connection, source_ids: set[str]) -> list[dict[str, Any]]:
-    rows = conn.execute(_SOURCE_REFS, {"source_ids": list(source_ids)}).all()
-    return [
-        {
-            "id": row.id,
-            "kind": row.kind,
-            "title": row.title,
-            "container_title": row.container_title,
-            "year": row.issued[:4] if row.issued else None,
-            "doi": row.doi,
-            "pmid": row.pmid,
-            "url": row.url,
-            "citation": row.citation,
-        }
-        for row in rows
-    ]
 
 
 def list_revisions(*, conn: Connection, claim_id: str, page: PageRequest, drafts_visible: bool = False) -> Page:

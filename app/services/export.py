@@ -17,8 +17,8 @@ from app.errors import NotFound
 from app.models.claim import Citation, Claim, ClaimStatus
 from app.models.source import Source
 from app.models.topic import Topic
-from app.services.claims import source_refs
 from app.services.paging import AnySelect
+from app.services.source_refs import read_refs
 
 BATCH = 200
 SOURCE_COLUMNS = [column for column in Source.__table__.columns if column.name not in {"text", "content_sha256"}]  # type: ignore[attr-defined]
@@ -59,7 +59,7 @@ def claims(conn: Connection, request: ExportRequest) -> Iterator[tuple[dict[str,
     """Each selected claim's public document, by id, with the sources it cites (looked up once per batch)."""
     for documents in claim_batches(conn, request):
         cited = {citation["source_id"] for document in documents for citation in document["citations"]}
-        sources = {ref["id"]: ref for ref in source_refs(conn=conn, source_ids=cited)}
+        sources, _ = read_refs(conn, cited)
         for document in documents:
             yield document, sources
 

@@ -209,12 +209,15 @@ def test_small_bodies_are_not_compressed(client):
     assert status == 200 and len(body) < 1024 and "content-encoding" not in headers
 
 
-def test_a_renamed_source_changes_the_etag_of_claims_citing_it(new_database, bundled, data_copy):
+@pytest.mark.parametrize("responses_kept", [True, False], ids=["response-cache", "no-response-cache"])
+def test_a_renamed_source_changes_the_etag_of_claims_citing_it(new_database, bundled, data_copy, responses_kept):
+    """Without the response cache, the claim's own read (and its remembered source references) is the subject."""
     url = migrated_and_loaded(new_database(), bundled)
     claim = next(c for c in vetted(bundled) if any(x.source_id == "anand-2023-nejm" for x in c.citations))
     path = data_copy / "sources" / "anand-2023-nejm.yaml"
     source = yaml.safe_load(path.read_text(encoding="utf-8"))
-    with TestClient(create_app(Settings(database_url=url))) as client:
+    settings = Settings(database_url=url) if responses_kept else Settings(database_url=url, response_cache_entries=0)
+    with TestClient(create_app(settings)) as client:
         before = client.get(f"/v1/claims/{claim.id}")
         source["title"] = source["title"] + " (corrected)"
         rewrite(path, source)

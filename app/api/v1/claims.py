@@ -153,7 +153,12 @@ def read_claim(
     """One claim with each cited source expanded, or its FHIR Evidence or ClaimReview; the ETag follows the bytes."""
     media_type, _ = negotiate(accept, _CLAIM_MEDIA_TYPES)
     with engine.connect() as conn:
-        claim = claims.read_claim(conn=conn, claim_id=claim_id, drafts_visible=may_read_drafts(request, engine))
+        claim = claims.read_claim(
+            conn=conn,
+            claim_id=claim_id,
+            drafts_visible=may_read_drafts(request, engine),
+            known_sources=request.app.state.source_refs,
+        )
     sources = {citation["source_id"]: citation["source"] for citation in claim["citations"] if citation["source"]}
     base_url = absolute_base(request, settings)
     if media_type == FHIR_MEDIA_TYPE:
