@@ -1,10 +1,15 @@
 """A claim version's dense embedding, computed when the claim is written, never per request.
 
-The vector is little-endian float32 bytes, unit length. At 100k+ claims a pgvector column or a
+The vector is unit length, stored as little-endian float16 bytes: half the space of float32,
+and the same rankings (the bundled questions, and the same questions among 10,000 synthetic
+claims, gave identical hit@3 and MRR either way). Vectors written as float32 before are read
+as they are: the byte length per dimension tells which. At 100k+ claims a pgvector column or a
 sqlite-vec table can hold the same rows and answer nearest-neighbour queries in the database
-(see app/services/vectors.py).
+(see CorpusView.nearest in app/services/corpus.py).
 """
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
@@ -17,3 +22,13 @@ class ClaimEmbedding(SQLModel, table=True):
     claim_version: int = Field(description="The claim version the vector describes")
     dimensions: int
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+def vector_bytes(vector: npt.ArrayLike) -> bytes:
+    return np.asarray(vector, dtype="<f2").tobytes()
+
+
+def stored_vector(data: bytes, dimensions: int) -> npt.NDArray[np.float32]:
+    """The float32 vector of stored bytes, float16 or (written before) float32."""
+    kind = "<f2" if len(data) == 2 * dimensions else "<f4"
+    return np.frombuffer(data, dtype=kind).astype(np.float32)

@@ -18,7 +18,7 @@ from sqlmodel import col
 from app.domain.query import Alternatives
 from app.domain.synonyms import SynonymTable, synonym_table
 from app.models.claim import Claim, ClaimStatus
-from app.models.embedding import ClaimEmbedding
+from app.models.embedding import ClaimEmbedding, stored_vector
 from app.models.synonym import SynonymGroup
 from app.services.embedders import Vectors
 from app.services.search import TextSearch
@@ -119,7 +119,7 @@ class Corpus:
             col(ClaimEmbedding.model) == self.embedding_model,
         )
         rows = conn.execute(
-            select(col(Claim.id), col(ClaimEmbedding.vector))
+            select(col(Claim.id), col(ClaimEmbedding.vector), col(ClaimEmbedding.dimensions))
             .outerjoin(ClaimEmbedding, current)
             .where(col(Claim.status) == ClaimStatus.vetted.value)
             .order_by(col(Claim.id))
@@ -132,6 +132,6 @@ class Corpus:
                 len(rows) - len(embedded),
                 self.embedding_model,
             )
-        vectors = [np.frombuffer(row.vector, dtype="<f4") for row in embedded]
+        vectors = [stored_vector(row.vector, row.dimensions) for row in embedded]
         matrix = np.stack(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
         return CorpusView(generation, synonym_table(groups), [row.id for row in embedded], matrix)

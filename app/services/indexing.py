@@ -7,13 +7,12 @@ reader never sees a claim ranked by text it no longer has.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy import Engine, and_, delete, select
 from sqlmodel import Session, col
 
 from app.db import insert_rows
 from app.models.claim import Claim
-from app.models.embedding import ClaimEmbedding
+from app.models.embedding import ClaimEmbedding, vector_bytes
 from app.models.topic import Topic
 from app.services.embedders import Embedder, claim_text, load_embedder
 from app.services.search import TextSearch, text_search_for
@@ -83,7 +82,7 @@ class ClaimIndexer:
                 "model": self.embedder.name,
                 "claim_version": version,
                 "dimensions": int(vector.shape[0]),
-                "vector": np.asarray(vector, dtype="<f4").tobytes(),
+                "vector": vector_bytes(vector),
             }
             for (claim_id, version, _), vector in zip(claims, vectors, strict=True)
         ]

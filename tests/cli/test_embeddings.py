@@ -11,8 +11,10 @@ from app.cli import cli
 from app.config import Settings
 from app.db import create_db_engine
 from app.main import create_app
+from app.models.embedding import stored_vector
 from app.services.embedders import claim_text, load_embedder
 from tests.cli.test_check import first_claim, rewrite
+from tests.conftest import migrated_and_loaded
 from tests.helpers import vetted
 
 runner = CliRunner()
@@ -42,7 +44,8 @@ def test_load_embeds_every_claim_version_once(new_database, bundled, data_copy, 
     version, _, vector = second[claim["id"]]
     topics = {topic.id: topic.label for topic in bundled.topics}
     text_now = claim_text(topic_label=topics[claim["topic"]], statement=claim["statement"], snippet=claim["snippet"])
-    assert version == 2 and np.allclose(np.frombuffer(vector, "<f4"), embedder.embed_documents([text_now])[0])
+    expected = embedder.embed_documents([text_now])[0]
+    assert version == 2 and np.allclose(stored_vector(vector, len(expected)), expected, atol=1e-3)  # float16
     assert {k: v for k, v in second.items() if k != claim["id"]} == {k: v for k, v in first.items() if k != claim["id"]}
 
 
@@ -61,3 +64,25 @@ def test_load_fills_vectors_missing_for_the_active_model(new_database, bundled, 
     again = runner.invoke(cli, ["load", str(data_copy)])
     assert again.exit_code == 0 and f"embeddings {len(bundled.claims)} created" in again.output
     assert set(stored(url)) == {claim.id for claim in bundled.claims}
+
+
+def test_vectors_are_stored_in_half_precision_and_full_precision_ones_written_before_still_rank(new_database, bundled):
+    url = migrated_and_loaded(new_database(), bundled)
+    engine = create_db_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT claim_id, model, dimensions, vector FROM claim_embedding")).all()
+    question = {"q": "is ketamine as good as electroconvulsive therapy", "k": 5}
+    with TestClient(create_app(Settings(database_url=url, response_cache_entries=0))) as client:
+        half = client.get("/v1/snippets", params=question).json()["items"]
+    with engine.begin() as conn:  # as an older version wrote them: the same values in float32
+        for row in rows:
+            full = np.frombuffer(row.vector, dtype="<f2").astype("<f4").tobytes()
+            keys = {"vector": full, "claim_id": row.claim_id, "model": row.model}
+            conn.execute(
+                text("UPDATE claim_embedding SET vector = :vector WHERE claim_id = :claim_id AND model = :model"), keys
+            )
+    with TestClient(create_app(Settings(database_url=url, response_cache_entries=0))) as client:
+        full = client.get("/v1/snippets", params=question).json()["items"]
+    engine.dispose()
+    assert rows and all(len(row.vector) == 2 * row.dimensions for row in rows)
+    assert half and [(i["claim_id"], i["score"]) for i in full] == [(i["claim_id"], i["score"]) for i in half]
