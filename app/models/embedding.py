@@ -8,6 +8,8 @@ sqlite-vec table can hold the same rows and answer nearest-neighbour queries in 
 (see CorpusView.nearest in app/services/corpus.py).
 """
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Column, LargeBinary
@@ -28,7 +30,11 @@ def vector_bytes(vector: npt.ArrayLike) -> bytes:
     return np.asarray(vector, dtype="<f2").tobytes()
 
 
-def stored_vector(data: bytes, dimensions: int) -> npt.NDArray[np.float32]:
-    """The float32 vector of stored bytes, float16 or (written before) float32."""
+def stored_vector(data: bytes, dimensions: int) -> npt.NDArray[np.floating[Any]]:
+    """A view of stored bytes as the vector they hold: float16, or float32 when written before.
+
+    A view, not a copy: stacking many of them and widening the stack once to float32 allocates
+    the matrix once, where widening each row first left twice its size in small blocks.
+    """
     kind = "<f2" if len(data) == 2 * dimensions else "<f4"
-    return np.frombuffer(data, dtype=kind).astype(np.float32)
+    return np.frombuffer(data, dtype=kind)

@@ -133,5 +133,5 @@ class Corpus:
                 self.embedding_model,
             )
         vectors = [stored_vector(row.vector, row.dimensions) for row in embedded]
-        matrix = np.stack(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
+        matrix = np.stack(vectors).astype(np.float32, copy=False) if vectors else np.zeros((0, 1), dtype=np.float32)
         return CorpusView(generation, synonym_table(groups), [row.id for row in embedded], matrix)
