@@ -2,6 +2,8 @@
 
 import logging
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -9,6 +11,22 @@ from typing import Any
 import orjson
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+@contextmanager
+def root_logger_untouched() -> Iterator[None]:
+    """Undo what a library does to the root logger (handlers, level) while it loads.
+
+    Under plain uvicorn nothing configures the root logger, so a library's logging.basicConfig(level=INFO)
+    would stand and turn on our access log, in its own format, one line a request.
+    """
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 
 class JsonFormatter(logging.Formatter):

@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from app.config import Settings
 from app.domain.query import MAX_QUERY_CHARS
 from app.errors import NotFound
+from app.logs import root_logger_untouched
 from app.models.claim import CertaintyLevel
 from app.models.snippet import SnippetAnswer
 from app.models.topic import TopicPublic
@@ -78,7 +79,8 @@ class Services:
 
 def evidence_server(services: Callable[[], Services]) -> MCPServer:
     """An MCP server over the services; `services` is called on every tool call."""
-    server = MCPServer("ketamine-evidence", instructions=INSTRUCTIONS, version="1.0.0")
+    with root_logger_untouched():  # MCPServer calls logging.basicConfig with a handler of its own
+        server = MCPServer("ketamine-evidence", instructions=INSTRUCTIONS, version="1.0.0")
 
     @server.tool(description=SEARCH_DESCRIPTION)
     def search_evidence(

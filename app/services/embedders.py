@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.errors import InvalidData
+from app.logs import root_logger_untouched
 
 Vectors = npt.NDArray[np.float32]
 DEFAULT_MODEL = "auto"
@@ -47,7 +48,8 @@ class WordLlamaEmbedder:
     name = "wordllama-l2-supercat-256"
 
     def __init__(self) -> None:
-        import wordllama
+        with root_logger_untouched():  # it calls logging.basicConfig(level=INFO) on import
+            import wordllama
 
         # The wheel holds weights and tokenizer; pointing the cache at the package keeps it offline.
         package = Path(wordllama.__file__).parent

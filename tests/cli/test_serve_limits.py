@@ -1,8 +1,11 @@
 """`evidence serve` as deployed: no banner, bounded concurrency, slow senders cut off, long URLs a 414 problem."""
 
 import http.client
+import os
 import re
 import socket
+import subprocess
+import sys
 import time
 from contextlib import ExitStack
 from urllib.parse import urlsplit
@@ -44,6 +47,20 @@ def test_no_banner_ids_and_json_logs(new_database):
     lines = [orjson.loads(line) for line in server.output.splitlines() if line.startswith("{")]
     access = [line for line in lines if line["logger"] == "app.access" and line.get("request_id") == "live-check-1"]
     assert access and access[0]["path"] == "/v1/topics" and access[0]["status"] == 200
+
+
+def test_under_plain_uvicorn_libraries_turn_on_no_logging(new_database):
+    """`uvicorn --factory app.main:create_app` configures no root logger; libraries the app loads (the
+    embedding model, the MCP server) call logging.basicConfig, which must not log every request."""
+    script = (
+        "import logging; from fastapi.testclient import TestClient; from app.main import create_app\n"
+        "with TestClient(create_app()) as client: client.get('/healthz').raise_for_status()\n"
+        "root = logging.getLogger(); print(len(root.handlers), logging.getLevelName(root.level))"
+    )
+    env = os.environ | {"EVIDENCE_DATABASE_URL": new_database()}
+    shown = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == ["0", "WARNING"] and "/healthz" not in shown.stderr, shown.stderr
 
 
 def test_a_100_kb_query_string_is_a_414_problem(new_database):
