@@ -26,9 +26,15 @@ def _other_parameters(request: Request) -> list[tuple[str, str]]:
     return sorted(((k, v) for k, v in request.query_params.multi_items() if k != "cursor"), key=lambda kv: kv[0])
 
 
+def _path(request: Request) -> str:
+    """A list route's fixed path: the scope holds it as the URL does, without parsing a URL out of the headers."""
+    path: str = request.scope["path"]
+    return path
+
+
 def page_request(request: Request, secret: str, *, limit: int, cursor: str | None) -> PageRequest:
     """The cursor is bound to the path and every other parameter, so it cannot leak across queries."""
-    scope = request.url.path + "?" + "&".join(f"{k}={v}" for k, v in _other_parameters(request))
+    scope = _path(request) + "?" + "&".join(f"{k}={v}" for k, v in _other_parameters(request))
     return PageRequest(limit=limit, cursor=cursor or None, scope=scope, secret=secret)
 
 
@@ -40,5 +46,5 @@ def envelope_response(
     headers = {}
     if page.next_cursor is not None:
         query = urlencode([*_other_parameters(request), ("cursor", page.next_cursor)])
-        headers["Link"] = f'<{settings.public_url or ""}{request.url.path}?{query}>; rel="next"'
+        headers["Link"] = f'<{settings.public_url or ""}{_path(request)}?{query}>; rel="next"'
     return Response(orjson.dumps(body | extra), media_type="application/json", headers=headers)
