@@ -1,11 +1,12 @@
 """Reading claims: filters, keyset pages and the expanded single view."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, false, func, literal, select
+from sqlalchemy import BindParameter, ColumnElement, bindparam, false, func, literal, select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
@@ -32,6 +33,9 @@ from app.services.paging import (
     int_key,
     moment_json,
     moment_key,
+    page_statement,
+    page_values,
+    run_page,
 )
 from app.services.search import TextSearch
 from app.services.source_refs import GENERATION, SourceRefs, read_refs
@@ -66,26 +70,46 @@ class ClaimFilters:
     tag: str | None = None
     search: Query | None = None
 
+    def values(self) -> dict[str, Any]:
+        """Each filter that is set, under the name apply() binds its value to."""
+        named = {
+            "status": self.status.value,
+            "topic": self.topic,
+            "verdict": None if self.verdict is None else self.verdict.value,
+            "min_rank": None if self.min_certainty is None else self.min_certainty.rank,
+            "source": self.source,
+            "tag": self.tag,
+        }
+        return {name: value for name, value in named.items() if value is not None}
+
     def apply(self, query: AnySelect) -> AnySelect:
-        """Restrict `query` (over claim, joined with search hits when searching) to the filters."""
-        query = query.where(col(Claim.status) == self.status.value)
-        if self.topic is not None:
-            query = query.where(col(Claim.topic_id) == self.topic)
-        if self.verdict is not None:
-            query = query.where(col(Claim.verdict) == self.verdict.value)
-        if self.min_certainty is not None:
-            query = query.where(col(Claim.certainty_rank) >= self.min_certainty.rank)
-        if self.source is not None:
-            cites = select(col(Citation.id)).where(
-                col(Citation.claim_id) == col(Claim.id), col(Citation.source_id) == self.source
-            )
-            query = query.where(cites.exists())
-        if self.tag is not None:
-            tagged = select(col(ClaimTag.tag)).where(
-                col(ClaimTag.claim_id) == col(Claim.id), col(ClaimTag.tag) == self.tag
-            )
-            query = query.where(tagged.exists())
+        """Restrict `query` (over claim, joined with search hits when searching) to the filters.
+
+        Values are bound by name, so the statement can be run again with another set of values().
+        """
+        for name, value in self.values().items():
+            query = query.where(_CONDITIONS[name](bindparam(name, value)))
         return query
+
+
+def _cites(source: BindParameter[Any]) -> ColumnElement[bool]:
+    cited = select(col(Citation.id)).where(col(Citation.claim_id) == col(Claim.id), col(Citation.source_id) == source)
+    return cited.exists()
+
+
+def _tagged(tag: BindParameter[Any]) -> ColumnElement[bool]:
+    tagged = select(col(ClaimTag.tag)).where(col(ClaimTag.claim_id) == col(Claim.id), col(ClaimTag.tag) == tag)
+    return tagged.exists()
+
+
+_CONDITIONS: dict[str, Callable[[BindParameter[Any]], ColumnElement[bool]]] = {
+    "status": lambda status: col(Claim.status) == status,
+    "topic": lambda topic: col(Claim.topic_id) == topic,
+    "verdict": lambda verdict: col(Claim.verdict) == verdict,
+    "min_rank": lambda rank: col(Claim.certainty_rank) >= rank,
+    "source": _cites,
+    "tag": _tagged,
+}
 
 
 def require_public(status: ClaimStatus | str, drafts_visible: bool) -> None:
@@ -155,7 +179,17 @@ def list_claims(
     in_index_order = filters.search is None and sort == ClaimSort.id
     if in_index_order:
         query = query.add_columns(col(Claim.document))
-    result = fetch_page(conn, query.add_columns(*(key.column for key in keys)), keys, page, total=total)
+    query = query.add_columns(*(key.column for key in keys))
+    bound, values = filters.values(), page_values(keys, page)
+    after = "after_0" in values
+    if filters.search is None:  # the statement depends only on which filters are set: build it once
+        shape = (frozenset(bound), sort, after)
+        statement = _LISTINGS.get(shape)
+        if statement is None:
+            statement = _LISTINGS[shape] = page_statement(query, keys, after=after)
+    else:
+        statement = page_statement(query, keys, after=after)
+    result = run_page(conn, statement, values | bound, keys, page, total)
     ids = [row.id for row in result.rows]
     if in_index_order:
         return ClaimPage(result, [row.document for row in result.rows], [None] * len(ids))
@@ -163,6 +197,9 @@ def list_claims(
     matches = text_search.fragments(conn, filters.search, ids) if filters.search is not None else {}
     return ClaimPage(result, [documents[i] for i in ids], [matches.get(i) for i in ids])
 
+
+# Page statements without a search, one per shape (filters set, sort, first or later page): a few hundred at most.
+_LISTINGS: dict[tuple[frozenset[str], ClaimSort, bool], AnySelect] = {}
 
 # Built once: the hot single-claim read skips statement construction (SQLAlchemy caches the SQL).
 _CLAIM_DOCUMENT = select(col(Claim.document), col(Claim.status), GENERATION).where(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection
 
 from app.domain.cursor import decode_cursor, encode_cursor
@@ -80,13 +80,37 @@ class Page:
     total: int
 
 
-def _after(keys: Sequence[SortKey], values: Sequence[object]) -> ColumnElement[bool]:
-    """Rows strictly after `values` in the order of `keys` (directions may differ)."""
+def _after(keys: Sequence[SortKey]) -> ColumnElement[bool]:
+    """Rows strictly after the position bound as after_0, after_1... in the order of `keys` (directions may differ)."""
+    marks = [bindparam(f"after_{depth}", type_=key.column.type) for depth, key in enumerate(keys)]
     clauses = []
     for depth, key in enumerate(keys):
-        equal_prefix = [k.column == v for k, v in zip(keys[:depth], values[:depth], strict=True)]
-        clauses.append(and_(*equal_prefix, key.beyond(values[depth])))
+        equal_prefix = [k.column == mark for k, mark in zip(keys[:depth], marks[:depth], strict=True)]
+        clauses.append(and_(*equal_prefix, key.beyond(marks[depth])))
     return or_(*clauses)
+
+
+def page_statement(query: AnySelect, keys: Sequence[SortKey], *, after: bool) -> AnySelect:
+    """`query` in the order of `keys`, at most page_limit rows, past the cursor's position when `after`.
+
+    Its values are bound by name (page_values), so a statement of one shape can be built once and kept.
+    """
+    if after:
+        query = query.where(_after(keys))
+    return query.order_by(*(key.ordering() for key in keys)).limit(bindparam("page_limit", type_=Integer))
+
+
+def page_values(keys: Sequence[SortKey], request: PageRequest) -> dict[str, object]:
+    """What a page_statement binds: one row past the page (to tell if another follows), and the cursor's position."""
+    values: dict[str, object] = {"page_limit": request.limit + 1}
+    if request.cursor is not None:
+        raw = decode_cursor(request.cursor, scope=request.scope, secret=request.secret, arity=len(keys))
+        try:
+            position = [key.from_json(value) for key, value in zip(keys, raw, strict=True)]
+        except (TypeError, ValueError):
+            raise BadCursor("cursor does not fit this query; start again without cursor") from None
+        values |= {f"after_{depth}": value for depth, value in enumerate(position)}
+    return values
 
 
 def count_rows(conn: Connection, query: AnySelect) -> int:
@@ -106,14 +130,20 @@ def fetch_page(
     """
     if total is None:
         total = count_rows(conn, query)
-    if request.cursor is not None:
-        raw = decode_cursor(request.cursor, scope=request.scope, secret=request.secret, arity=len(keys))
-        try:
-            values = [key.from_json(value) for key, value in zip(keys, raw, strict=True)]
-        except (TypeError, ValueError):
-            raise BadCursor("cursor does not fit this query; start again without cursor") from None
-        query = query.where(_after(keys, values))
-    rows = conn.execute(query.order_by(*(key.ordering() for key in keys)).limit(request.limit + 1)).all()
+    values = page_values(keys, request)
+    return run_page(conn, page_statement(query, keys, after="after_0" in values), values, keys, request, total)
+
+
+def run_page(
+    conn: Connection,
+    statement: AnySelect,
+    values: dict[str, object],
+    keys: Sequence[SortKey],
+    request: PageRequest,
+    total: int,
+) -> Page:
+    """Run a page_statement with `values`; cut the page, and name where the next one starts."""
+    rows = conn.execute(statement, values).all()
     next_cursor = None
     if len(rows) > request.limit:
         rows = rows[: request.limit]

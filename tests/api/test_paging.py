@@ -10,6 +10,23 @@ def test_walking_pages_yields_the_whole_list_once_in_order(client, sort, limit):
     assert walk(client, f"/v1/claims?sort={sort}&limit={limit}") == whole
 
 
+@pytest.mark.parametrize("sort", ["id", "certainty"])
+def test_pages_of_one_filter_shape_each_answer_their_own_values(uncached, sort):
+    """List statements are kept per shape (which filters, which sort, first page or not) and run with each
+    request's values: topics and certainty floors asked in turn must not see each other's."""
+    claims = uncached.get("/v1/claims?limit=200").json()["items"]
+    ranks = {"very_low": 0, "low": 1, "moderate": 2, "high": 3}
+    for topic in sorted({claim["topic"] for claim in claims}):
+        for floor in ("low", "moderate"):
+            url = f"/v1/claims?topic={topic}&min_certainty={floor}&sort={sort}&limit=2"
+            expected = {
+                claim["id"]
+                for claim in claims
+                if claim["topic"] == topic and ranks[claim["certainty"]["level"]] >= ranks[floor]
+            }
+            assert {claim["id"] for claim in walk(uncached, url)} == expected, url
+
+
 def test_link_header_points_at_the_next_page(client):
     first = client.get("/v1/claims?limit=2&topic=mechanism")
     link = first.headers["link"]
