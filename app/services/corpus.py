@@ -9,6 +9,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from threading import Lock
+from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy import and_, select
@@ -32,6 +33,13 @@ def current_generation(conn: Connection) -> int:
     return generation
 
 
+class Listed(NamedTuple):
+    """What filters a ranked claim: answers name only vetted claims, of the topic and certainty asked for."""
+
+    topic_id: str
+    certainty_rank: int
+
+
 @dataclass
 class CorpusView:
     """The dataset as search sees it at one generation."""
@@ -40,6 +48,7 @@ class CorpusView:
     synonyms: SynonymTable
     claim_ids: list[str]  # vetted claims with a current vector, in the matrix's row order
     vectors: Vectors
+    vetted: dict[str, Listed]  # every vetted claim, with or without a vector
     claims: int | None = None  # indexed claims, once counted
     containing: dict[Alternatives, int] = field(default_factory=dict)
 
@@ -119,7 +128,13 @@ class Corpus:
             col(ClaimEmbedding.model) == self.embedding_model,
         )
         rows = conn.execute(
-            select(col(Claim.id), col(ClaimEmbedding.vector), col(ClaimEmbedding.dimensions))
+            select(
+                col(Claim.id),
+                col(Claim.topic_id),
+                col(Claim.certainty_rank),
+                col(ClaimEmbedding.vector),
+                col(ClaimEmbedding.dimensions),
+            )
             .outerjoin(ClaimEmbedding, current)
             .where(col(Claim.status) == ClaimStatus.vetted.value)
             .order_by(col(Claim.id))
@@ -134,4 +149,5 @@ class Corpus:
             )
         vectors = [stored_vector(row.vector, row.dimensions) for row in embedded]
         matrix = np.stack(vectors).astype(np.float32, copy=False) if vectors else np.zeros((0, 1), dtype=np.float32)
-        return CorpusView(generation, synonym_table(groups), [row.id for row in embedded], matrix)
+        vetted = {row.id: Listed(row.topic_id, row.certainty_rank) for row in rows}
+        return CorpusView(generation, synonym_table(groups), [row.id for row in embedded], matrix, vetted)

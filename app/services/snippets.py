@@ -11,7 +11,7 @@ from sqlmodel import col
 from app.domain.citations import source_link
 from app.domain.query import words_of
 from app.domain.snippets import fit
-from app.models.claim import CertaintyLevel, Citation, Claim, ClaimStatus, Relation
+from app.models.claim import CertaintyLevel, Citation, Claim, Relation
 from app.models.source import Source
 from app.services.ranking import QuestionRanker
 
@@ -48,17 +48,16 @@ def find_snippets(*, conn: Connection, request: SnippetQuery, ranker: QuestionRa
     """Top-k vetted claims relevant enough to the question, best first; none when nothing is."""
     if not words_of(request.question):  # "", "?!", emoji: nothing to look for
         return SnippetAnswer([], 0, _notice(False, 0, request))
-    ranked = [
-        (claim_id, score) for claim_id, score in ranker.rank(conn, request.question) if score >= request.min_score
+    ranked = ranker.rank(conn, request.question)
+    vetted = ranker.corpus.view(conn).vetted
+    relevant = [
+        (claim_id, score, vetted[claim_id].certainty_rank)
+        for claim_id, score in ranked
+        if score >= request.min_score
+        and claim_id in vetted
+        and (request.topic is None or vetted[claim_id].topic_id == request.topic)
     ]
-    vetted = select(col(Claim.id), col(Claim.certainty_rank)).where(
-        col(Claim.status) == ClaimStatus.vetted.value, col(Claim.id).in_([claim_id for claim_id, _ in ranked])
-    )
-    if request.topic is not None:
-        vetted = vetted.where(col(Claim.topic_id) == request.topic)
-    certainty: dict[str, int] = {row.id: row.certainty_rank for row in conn.execute(vetted)}
-    relevant = [(claim_id, score) for claim_id, score in ranked if claim_id in certainty]
-    shown = [(claim_id, score) for claim_id, score in relevant if certainty[claim_id] >= request.min_certainty.rank]
+    shown = [(claim_id, score) for claim_id, score, rank in relevant if rank >= request.min_certainty.rank]
     top = shown[: request.k]
     hidden = len(relevant) - len(shown)
     return SnippetAnswer(_snippets(conn, top, request.max_chars), hidden, _notice(bool(top), hidden, request))

@@ -285,6 +285,24 @@ def test_retract_and_reopen(desk):
     assert reopened.json()["status"] == "draft" and reopened.json()["version"] == 4
 
 
+def test_snippets_answer_with_a_claim_once_vetted_and_drop_it_once_retracted(desk):
+    """Snippets keep to vetted claims of the asked topic and certainty, through the view kept per generation:
+    each review must show in the very next answer."""
+
+    def answered(**params):
+        found = desk.client.get("/v1/snippets", params={"q": "zorvexaline flushing", "k": 20} | params)
+        assert found.status_code == 200, found.text
+        return {item["claim_id"] for item in found.json()["items"]}
+
+    claim_id = desk.draft(statement="Zorvexaline flushing follows every ketamine infusion.")
+    assert claim_id not in answered(min_certainty="very_low")
+    assert desk.review(claim_id, "vet").status_code == 200
+    assert claim_id in answered(min_certainty="very_low") and claim_id in answered(topic="efficacy-vs-ect")
+    assert claim_id not in answered(topic="safety") and claim_id not in answered(min_certainty="moderate")
+    assert desk.review(claim_id, "retract").status_code == 200
+    assert claim_id not in answered(min_certainty="very_low")
+
+
 def test_review_honours_if_match_when_given(desk):
     claim_id = desk.draft()
     assert_problem(desk.review(claim_id, "vet", **{"If-Match": '"7"'}), 412, "version-mismatch")
