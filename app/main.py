@@ -11,6 +11,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
+from threadpoolctl import threadpool_limits
 
 from app.api import mcp_server, metrics, ops
 from app.api.body_limit import BodyLimit
@@ -50,6 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        # Requests run side by side: a matrix product spread over every core by BLAS threads (which spin
+        # while they wait) only takes those cores from the other requests and worker processes.
+        threadpool_limits(limits=1, user_api="blas")
         app.state.engine = create_db_engine(settings.database_url, timeouts(settings))
         app.state.text_search = text_search_for(app.state.engine)
         app.state.ranker = question_ranker(app.state.text_search, settings)

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import anyio.to_thread
 from fastapi.testclient import TestClient
 
@@ -29,6 +32,20 @@ def test_blocking_handlers_run_on_the_configured_number_of_threads(bundled_url):
             assert client.portal is not None
             limiter = client.portal.call(anyio.to_thread.current_default_thread_limiter)
             assert limiter.total_tokens == threads
+
+
+def test_numpy_computes_on_one_thread_in_a_serving_app(bundled_url):
+    """Requests run side by side: BLAS threads spinning on every core would take those cores from them."""
+    script = (
+        "import sys; from fastapi.testclient import TestClient; from threadpoolctl import threadpool_info\n"
+        "from app.config import Settings; from app.main import create_app\n"
+        "with TestClient(create_app(Settings(database_url=sys.argv[1]))) as client:\n"
+        "    client.get('/v1/snippets?q=ketamine').raise_for_status()\n"
+        "    print(sorted({pool['num_threads'] for pool in threadpool_info() if pool['user_api'] == 'blas'}))"
+    )
+    shown = subprocess.run([sys.executable, "-c", script, bundled_url], capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "[1]"
 
 
 def test_metrics_count_requests_by_route(client):
