@@ -1,6 +1,6 @@
 """/v1/claims: the evidence records, filtered, paged and cached by version."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -25,6 +25,7 @@ from app.api.negotiation import negotiate
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
 from app.api.writes import CREATE, JSON, PATCH, IfMatch, MediaTypes, MergePatch, based_on, edit_change, written
+from app.config import Settings
 from app.domain.claimreview import JSON_LD_MEDIA_TYPE, SCHEMA_ORG, claim_review
 from app.domain.fhir import FHIR_MEDIA_TYPE, evidence_resource
 from app.domain.query import parse_query
@@ -159,25 +160,23 @@ def read_claim(
             drafts_visible=may_read_drafts(request, engine),
             known_sources=request.app.state.source_refs,
         )
-    sources = {citation["source_id"]: citation["source"] for citation in claim["citations"] if citation["source"]}
-    base_url = absolute_base(request, settings)
-    if media_type == FHIR_MEDIA_TYPE:
-        representation = evidence_resource(claim, sources, base_url=base_url)
-    elif media_type == JSON_LD_MEDIA_TYPE:
-        review = claim_review(
-            claim,
-            sources,
-            verdict_label=FIXED_LABELS[claim["verdict"]],
-            base_url=base_url,
-            publisher=settings.publisher,
-        )
-        representation = {"@context": SCHEMA_ORG, **review}
-    else:
-        representation = claim
+    representation = claim if media_type == JSON else _linked_data(request, settings, claim, media_type)
     return Response(orjson.dumps(representation), media_type=media_type, headers={"Vary": "Accept"})
 
 
-_CLAIM_MEDIA_TYPES = ["application/json", FHIR_MEDIA_TYPE, JSON_LD_MEDIA_TYPE]
+def _linked_data(request: Request, settings: Settings, claim: dict[str, Any], media_type: str) -> dict[str, Any]:
+    """FHIR Evidence or ClaimReview: documents carrying absolute URLs, which plain JSON never pays to work out."""
+    sources = {citation["source_id"]: citation["source"] for citation in claim["citations"] if citation["source"]}
+    base_url = absolute_base(request, settings)
+    if media_type == FHIR_MEDIA_TYPE:
+        return evidence_resource(claim, sources, base_url=base_url)
+    review = claim_review(
+        claim, sources, verdict_label=FIXED_LABELS[claim["verdict"]], base_url=base_url, publisher=settings.publisher
+    )
+    return {"@context": SCHEMA_ORG, **review}
+
+
+_CLAIM_MEDIA_TYPES = [JSON, FHIR_MEDIA_TYPE, JSON_LD_MEDIA_TYPE]
 
 
 @router.get("/{claim_id}/revisions", response_model=Envelope[RevisionPublic], responses=problem_doc(400, 401, 404, 422))
