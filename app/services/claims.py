@@ -125,14 +125,12 @@ class ClaimPage:
     fragments: list[str | None]  # where each claim matched, when searching
 
 
-def filtered(filters: ClaimFilters, *columns: Any, text_search: TextSearch) -> tuple[AnySelect, Any]:
-    """Select `columns` of the claims that pass the filters, and the relevance score column if searching."""
-    if filters.search is None:
-        return filters.apply(select(*columns)), None
-    if filters.search.empty:  # nothing searchable survived parsing ("*", emoji): nothing matches
+def searched(filters: ClaimFilters, search: Query, *columns: Any, text_search: TextSearch) -> tuple[AnySelect, Any]:
+    """Select `columns` of the claims that match `search` and pass the filters, and the relevance score column."""
+    if search.empty:  # nothing searchable survived parsing ("*", emoji): nothing matches
         score = literal(0.0).label("score")
         return filters.apply(select(*columns, score)).where(false()), score
-    found = text_search.hits(filters.search)
+    found = text_search.hits(search)
     query = select(*columns, found.c.score).join(found, found.c.claim_id == col(Claim.id))
     return filters.apply(query), found.c.score
 
@@ -167,39 +165,45 @@ def list_claims(
     filter and dataset generation (`totals`), not once per page.
     """
     require_public(filters.status, drafts_visible)
-    query, score = filtered(filters, col(Claim.id), text_search=text_search)
-    if sort == ClaimSort.relevance:
-        if score is None:
-            raise BadQuery("sort=relevance ranks search results: give q, or sort by id, -updated_at or certainty")
-        keys = [SortKey(score, descending=True, from_json=float_key), _BY_ID]
-    else:
-        keys = SORT_KEYS[sort]
-    counted = passing(filters, text_search=text_search) if filters.search is not None else query
-    total = totals.total(conn, repr(filters), lambda: count_rows(conn, counted))
+    if sort == ClaimSort.relevance and filters.search is None:
+        raise BadQuery("sort=relevance ranks search results: give q, or sort by id, -updated_at or certainty")
+    total = totals.total(conn, repr(filters), lambda: count_rows(conn, passing(filters, text_search=text_search)))
     in_index_order = filters.search is None and sort == ClaimSort.id
-    if in_index_order:
-        query = query.add_columns(col(Claim.document))
-    query = query.add_columns(*(key.column for key in keys))
-    bound, values = filters.values(), page_values(keys, page)
-    after = "after_0" in values
-    if filters.search is None:  # the statement depends only on which filters are set: build it once
-        shape = (frozenset(bound), sort, after)
+    bound = filters.values()
+    if filters.search is None:  # the statement depends only on which filters are set: built once per shape
+        keys = SORT_KEYS[sort]
+        values = page_values(keys, page)
+        shape = (frozenset(bound), sort, "after_0" in values)
         statement = _LISTINGS.get(shape)
         if statement is None:
-            statement = _LISTINGS[shape] = page_statement(query, keys, after=after)
+            query = filters.apply(select(col(Claim.id), *([col(Claim.document)] if in_index_order else [])))
+            statement = _LISTINGS[shape] = _paged(query, keys, values)
     else:
-        statement = page_statement(query, keys, after=after)
+        query, score = searched(filters, filters.search, col(Claim.id), text_search=text_search)
+        keys = _by_relevance(score) if sort == ClaimSort.relevance else SORT_KEYS[sort]
+        values = page_values(keys, page)
+        statement = _paged(query, keys, values)
     result = run_page(conn, statement, values | bound, keys, page, total)
     ids = [row.id for row in result.rows]
     if in_index_order:
         return ClaimPage(result, [row.document for row in result.rows], [None] * len(ids))
-    documents = dict(conn.execute(select(col(Claim.id), col(Claim.document)).where(col(Claim.id).in_(ids))).all())
+    documents = dict(conn.execute(_DOCUMENTS, {"ids": ids}).all())
     matches = text_search.fragments(conn, filters.search, ids) if filters.search is not None else {}
     return ClaimPage(result, [documents[i] for i in ids], [matches.get(i) for i in ids])
 
 
+def _by_relevance(score: Any) -> list[SortKey]:
+    return [SortKey(score, descending=True, from_json=float_key), _BY_ID]
+
+
+def _paged(query: AnySelect, keys: list[SortKey], values: dict[str, object]) -> AnySelect:
+    """`query` with its sort keys' columns, ordered and cut as the page `values` are bound for."""
+    return page_statement(query.add_columns(*(key.column for key in keys)), keys, after="after_0" in values)
+
+
 # Page statements without a search, one per shape (filters set, sort, first or later page): a few hundred at most.
 _LISTINGS: dict[tuple[frozenset[str], ClaimSort, bool], AnySelect] = {}
+_DOCUMENTS = select(col(Claim.id), col(Claim.document)).where(col(Claim.id).in_(bindparam("ids", expanding=True)))
 
 # Built once: the hot single-claim read skips statement construction (SQLAlchemy caches the SQL).
 _CLAIM_DOCUMENT = select(col(Claim.document), col(Claim.status), GENERATION).where(
