@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
@@ -75,14 +75,7 @@ def _notice(found: bool, hidden: int, request: SnippetQuery) -> str:
 
 def _snippets(conn: Connection, top: list[tuple[str, float]], max_chars: int) -> list[dict[str, Any]]:
     ids = [claim_id for claim_id, _ in top]
-    columns = (
-        col(Claim.id),
-        col(Claim.snippet),
-        col(Claim.certainty_level),
-        col(Claim.certainty_note),
-        col(Claim.verdict),
-    )
-    claims = {row.id: row for row in conn.execute(select(*columns).where(col(Claim.id).in_(ids)))}
+    claims = {row.id: row for row in conn.execute(_SNIPPET_FIELDS, {"ids": ids})}
     cited = _cited_sources(conn, ids)
     texts = fit([claims[claim_id].snippet for claim_id in ids], max_chars)
     return [
@@ -105,19 +98,24 @@ def numbered(references: Iterable[str]) -> str:
     return " ".join(f"[{number}] {reference}" for number, reference in enumerate(references, start=1))
 
 
+# Built once, run with each answer's claim ids.
+_CLAIMS: BindParameter[str] = bindparam("ids", expanding=True)
+_SNIPPET_FIELDS = select(
+    col(Claim.id), col(Claim.snippet), col(Claim.certainty_level), col(Claim.certainty_note), col(Claim.verdict)
+).where(col(Claim.id).in_(_CLAIMS))
 _CITED_COLUMNS = (col(Source.id), col(Source.citation), col(Source.doi), col(Source.pmid), col(Source.url))
+_CITED = (
+    select(col(Citation.claim_id), *_CITED_COLUMNS)
+    .join(Source, col(Source.id) == col(Citation.source_id))
+    .where(col(Citation.claim_id).in_(_CLAIMS), col(Citation.relation) != Relation.states.value)
+    .order_by(col(Citation.claim_id), col(Citation.position))
+)
 
 
 def _cited_sources(conn: Connection, claim_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     """The literature each claim cites, in citation order (the material is never a citation here)."""
-    query = (
-        select(col(Citation.claim_id), *(col(column) for column in _CITED_COLUMNS))
-        .join(Source, col(Source.id) == col(Citation.source_id))
-        .where(col(Citation.claim_id).in_(claim_ids), col(Citation.relation) != Relation.states.value)
-        .order_by(col(Citation.claim_id), col(Citation.position))
-    )
     cited: dict[str, list[dict[str, Any]]] = {claim_id: [] for claim_id in claim_ids}
-    for row in conn.execute(query):
+    for row in conn.execute(_CITED, {"ids": claim_ids}):
         entry = {key: value for key, value in row._mapping.items() if key != "claim_id"}
         if entry not in cited[row.claim_id]:
             cited[row.claim_id].append(entry)
