@@ -95,8 +95,11 @@ class QuestionRanker:
         lexical: dict[str, float] = {}
         if not question.empty:
             kept_weights = [weights[g] for g in kept]
+            scores: dict[tuple[bool, ...], float] = {}  # hundreds of matches share a few sets of groups
             for match in self.text_search.question_matches(conn, question, kept_weights, limit=RANKED_CANDIDATES):
-                lexical[match.claim_id] = sum(weights[g] for g, found in zip(kept, match.about, strict=True) if found)
+                if match.about not in scores:
+                    scores[match.about] = sum(w for w, found in zip(kept_weights, match.about, strict=True) if found)
+                lexical[match.claim_id] = scores[match.about]
         vector = self.embedder.embed_question(text)
         similarity = dict(view.nearest(vector, limit=DENSE_CANDIDATES))
         candidates = lexical.keys() | similarity.keys()

@@ -1,8 +1,8 @@
 """What every full-text engine offers the services: matching, ranking, frequencies, indexing."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from functools import cache
+from typing import NamedTuple, Protocol
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CTE
@@ -13,14 +13,14 @@ from app.domain.query import Alternatives, Query
 MARK_START, MARK_END = "<mark>", "</mark>"
 
 
-@dataclass(frozen=True)
-class QuestionMatch:
+class QuestionMatch(NamedTuple):
     """A claim about some word group of a question, with which groups it is about."""
 
     claim_id: str
     about: tuple[bool, ...]  # per word group: found in what the claim is about (statement, snippet, topic)
 
 
+@cache  # hundreds of rows per question share a few bit sets
 def about_groups(bits: int, count: int) -> tuple[bool, ...]:
     """Which of `count` word groups a claim is about, from the bit set a question's statement sums."""
     return tuple(bool(bits >> i & 1) for i in range(count))
