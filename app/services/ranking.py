@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from app.config import Settings
 from app.domain.query import Query, parse_query
 from app.domain.synonyms import expand
-from app.services.corpus import Corpus
+from app.services.corpus import Corpus, CorpusView
 from app.services.embedders import Embedder, load_embedder
 from app.services.search import TextSearch
 
@@ -83,9 +83,8 @@ class QuestionRanker:
     corpus: Corpus
     blend: Blend
 
-    def features(self, conn: Connection, text: str) -> list[Features]:
+    def features(self, conn: Connection, text: str, view: CorpusView) -> list[Features]:
         """Lexical and dense evidence for every candidate claim (the caller filters by status and topic)."""
-        view = self.corpus.view(conn)
         query = expand(parse_query(text, strict=False), view.synonyms)
         claims, containing = self.corpus.frequencies(conn, view, query.required)
         weights = [rarity(claims, count) for count in containing]
@@ -109,9 +108,9 @@ class QuestionRanker:
         """The configured relevance floor, or the one tuned for this embedder."""
         return self.blend.floor if settings.relevance_floor is None else settings.relevance_floor
 
-    def rank(self, conn: Connection, text: str) -> list[tuple[str, float]]:
-        """(claim_id, score in 0..1), best first."""
-        scored = [(f.claim_id, self.blend.score(f.lexical, f.similarity)) for f in self.features(conn, text)]
+    def rank(self, conn: Connection, text: str, view: CorpusView) -> list[tuple[str, float]]:
+        """(claim_id, score in 0..1), best first, in the dataset as `view` sees it."""
+        scored = [(f.claim_id, self.blend.score(f.lexical, f.similarity)) for f in self.features(conn, text, view)]
         return sorted(scored, key=lambda item: (-item[1], item[0]))
 
 

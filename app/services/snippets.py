@@ -48,8 +48,9 @@ def find_snippets(*, conn: Connection, request: SnippetQuery, ranker: QuestionRa
     """Top-k vetted claims relevant enough to the question, best first; none when nothing is."""
     if not words_of(request.question):  # "", "?!", emoji: nothing to look for
         return SnippetAnswer([], 0, _notice(False, 0, request))
-    ranked = ranker.rank(conn, request.question)
-    vetted = ranker.corpus.view(conn).vetted
+    view = ranker.corpus.view(conn)  # one generation for the ranking and the filter
+    ranked = ranker.rank(conn, request.question, view)
+    vetted = view.vetted
     relevant = [
         (claim_id, score, vetted[claim_id].certainty_rank)
         for claim_id, score in ranked

@@ -12,12 +12,9 @@ import argparse
 import itertools
 
 import numpy as np
-from sqlalchemy import select
-from sqlmodel import col
 
 from app.config import Settings
 from app.db import create_db_engine
-from app.models.claim import Claim, ClaimStatus
 from app.services.ranking import question_ranker
 from app.services.search import text_search_for
 from tests.retrieval_quality import RANK_DEPTH, question_set
@@ -42,10 +39,10 @@ def main() -> None:
     ranker = question_ranker(text_search_for(engine), settings)
     questions = question_set()
     with engine.connect() as conn:
-        vetted = set(conn.execute(select(Claim.id).where(col(Claim.status) == ClaimStatus.vetted.value)).scalars())
+        view = ranker.corpus.view(conn)
 
         def arrays(text: str, accept: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            found = [f for f in ranker.features(conn, text) if f.claim_id in vetted]
+            found = [f for f in ranker.features(conn, text, view) if f.claim_id in view.vetted]
             lexical = np.array([f.lexical for f in found])
             similarity = np.array([f.similarity for f in found])
             return lexical, similarity, np.array([f.claim_id in accept for f in found], dtype=bool)
