@@ -31,6 +31,7 @@ from app.services.paging import (
     fetch_page,
     float_key,
     int_key,
+    later_page,
     moment_json,
     moment_key,
     page_statement,
@@ -173,7 +174,7 @@ def list_claims(
     if filters.search is None:  # the statement depends only on which filters are set: built once per shape
         keys = SORT_KEYS[sort]
         values = page_values(keys, page)
-        shape = (frozenset(bound), sort, "after_0" in values)
+        shape = (frozenset(bound), sort, later_page(values))
         statement = _LISTINGS.get(shape)
         if statement is None:
             query = filters.apply(select(col(Claim.id), *([col(Claim.document)] if in_index_order else [])))
@@ -198,7 +199,7 @@ def _by_relevance(score: Any) -> list[SortKey]:
 
 def _paged(query: AnySelect, keys: list[SortKey], values: dict[str, object]) -> AnySelect:
     """`query` with its sort keys' columns, ordered and cut as the page `values` are bound for."""
-    return page_statement(query.add_columns(*(key.column for key in keys)), keys, after="after_0" in values)
+    return page_statement(query.add_columns(*(key.column for key in keys)), keys, values)
 
 
 # Page statements without a search, one per shape (filters set, sort, first or later page): a few hundred at most.

@@ -90,12 +90,17 @@ def _after(keys: Sequence[SortKey]) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def page_statement(query: AnySelect, keys: Sequence[SortKey], *, after: bool) -> AnySelect:
-    """`query` in the order of `keys`, at most page_limit rows, past the cursor's position when `after`.
+def later_page(values: dict[str, object]) -> bool:
+    """Whether page_values hold a cursor's position: its statement has one condition more than a first page's."""
+    return "after_0" in values
+
+
+def page_statement(query: AnySelect, keys: Sequence[SortKey], values: dict[str, object]) -> AnySelect:
+    """`query` in the order of `keys`, at most page_limit rows, past the cursor's position on a later page.
 
     Its values are bound by name (page_values), so a statement of one shape can be built once and kept.
     """
-    if after:
+    if later_page(values):
         query = query.where(_after(keys))
     return query.order_by(*(key.ordering() for key in keys)).limit(bindparam("page_limit", type_=Integer))
 
@@ -131,7 +136,7 @@ def fetch_page(
     if total is None:
         total = count_rows(conn, query)
     values = page_values(keys, request)
-    return run_page(conn, page_statement(query, keys, after="after_0" in values), values, keys, request, total)
+    return run_page(conn, page_statement(query, keys, values), values, keys, request, total)
 
 
 def run_page(
