@@ -6,6 +6,7 @@ as an FTS operator.
 
 import hashlib
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Float, String, bindparam, text
@@ -121,7 +122,11 @@ class Fts5Search:
         return {row.claim_id: row.fragment for row in conn.execute(statement, params)}
 
     def index_claims(self, session: Session, claims: Sequence[tuple[str, dict[str, str]]]) -> None:
-        rows = [{"claim_id": claim_id, "rowid": fts_rowid(claim_id), **fields} for claim_id, fields in claims]
+        # In rowid order: FTS5 writes its pending terms out as a new segment whenever a rowid is lower than the last.
+        rows = sorted(
+            ({"claim_id": claim_id, "rowid": fts_rowid(claim_id), **fields} for claim_id, fields in claims),
+            key=itemgetter("rowid"),
+        )
         session.execute(text(_DELETE_ROW), [{"rowid": row["rowid"]} for row in rows])
         session.execute(text(_INSERT_ROW), rows)
         session.execute(text(_KEY_ROW), [{"rowid": row["rowid"], "claim_id": row["claim_id"]} for row in rows])
