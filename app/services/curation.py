@@ -37,7 +37,9 @@ from app.models.state import DatasetState
 from app.models.synonym import SynonymGroup
 from app.models.topic import Topic, TopicIn
 from app.models.types import now_utc
-from app.services.indexing import ClaimIndexer
+from app.services.indexing import ClaimIndexer, IndexEntry, PendingIndex
+
+FIRST_VERSION = 1
 
 
 class Outcome(StrEnum):
@@ -178,7 +180,8 @@ def save_claim(*, session: Session, claim_in: ClaimIn, change: Change, indexer: 
         outcome = Outcome.updated
     session.flush()
     topic = session.get(Topic, claim_in.topic)
-    _write_parts(session, [record], indexer, {topic.id: topic.label} if topic is not None else {})
+    labels = {topic.id: topic.label} if topic is not None else {}
+    _write_parts(session, [record], indexer.prepare([_index_entry(claim_in, record.row["version"], labels)]))
     return outcome
 
 
@@ -186,6 +189,9 @@ def save_new_claims(*, session: Session, claims_in: Sequence[ClaimIn], change: C
     """Claims the database does not hold yet, as save_claim writes them, with one statement per table for all."""
     if not claims_in:
         return
+    labels: dict[str, str] = {row.id: row.label for row in session.execute(select(col(Topic.id), col(Topic.label)))}
+    # Their vectors are computed on another thread while the rows go in.
+    pending = indexer.prepare([_index_entry(claim_in, FIRST_VERSION, labels) for claim_in in claims_in])
     now = now_utc()
     mark_changed(session)
     records = [
@@ -196,8 +202,7 @@ def save_new_claims(*, session: Session, claims_in: Sequence[ClaimIn], change: C
         insert_rows(session, Claim, [record.row for record in records])
     except IntegrityError:
         raise AlreadyExists("a claim in this batch exists already; edit it with PATCH instead") from None
-    labels: dict[str, str] = {row.id: row.label for row in session.execute(select(col(Topic.id), col(Topic.label)))}
-    _write_parts(session, records, indexer, labels)
+    _write_parts(session, records, pending)
 
 
 @dataclass(frozen=True)
@@ -214,7 +219,7 @@ class _ClaimRecord:
         updated, reviewed = _review_times(claim_in, now)
         public = ClaimPublic(
             **claim_in.model_dump(exclude={"reviewed"}),
-            version=current.version + 1 if current else 1,
+            version=current.version + 1 if current else FIRST_VERSION,
             created_at=current.created_at if current else now,
             updated_at=updated,
             reviewed_at=reviewed,
@@ -245,9 +250,7 @@ class _ClaimRecord:
         return cls(claim_in, row, now, change)
 
 
-def _write_parts(
-    session: Session, records: Sequence[_ClaimRecord], indexer: ClaimIndexer, labels: dict[str, str]
-) -> None:
+def _write_parts(session: Session, records: Sequence[_ClaimRecord], index: PendingIndex) -> None:
     """What goes with each claim version: citations, tags, the revision and the search index."""
     citations = [row for record in records for row in _citation_rows(record.claim_in)]
     tags = [
@@ -270,20 +273,21 @@ def _write_parts(
     if tags:
         insert_rows(session, ClaimTag, tags)
     insert_rows(session, ClaimRevision, revisions)
-    indexed = []
-    for record in records:
-        claim_in = record.claim_in
-        if claim_in.topic not in labels:
-            raise InvalidData(f"unknown topic '{claim_in.topic}'", [{"loc": ["topic"], "msg": "no topic has this id"}])
-        fields = {
-            "statement": claim_in.statement,
-            "snippet": claim_in.snippet,
-            "assessment": claim_in.assessment,
-            "notes": " ".join(citation.note for citation in claim_in.citations),
-            "topic_label": labels[claim_in.topic],
-        }
-        indexed.append((claim_in.id, record.row["version"], fields))
-    indexer.index_claims(session, indexed)
+    index.write(session)
+
+
+def _index_entry(claim_in: ClaimIn, version: int, labels: dict[str, str]) -> IndexEntry:
+    """What the search index and the embedding hold of a claim version; its topic must exist."""
+    if claim_in.topic not in labels:
+        raise InvalidData(f"unknown topic '{claim_in.topic}'", [{"loc": ["topic"], "msg": "no topic has this id"}])
+    fields = {
+        "statement": claim_in.statement,
+        "snippet": claim_in.snippet,
+        "assessment": claim_in.assessment,
+        "notes": " ".join(citation.note for citation in claim_in.citations),
+        "topic_label": labels[claim_in.topic],
+    }
+    return claim_in.id, version, fields
 
 
 def retract_claim(
