@@ -11,7 +11,8 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from sqlmodel import Session, SQLModel
 
 from app.config import Settings
 
+SQLITE_BULK_CACHE_KIB = 131_072  # page cache of a connection while it writes claims in bulk
 SQLITE_ANALYSIS_ROWS = 400  # rows of each index ANALYZE samples: enough to rank the list indexes
 # SQLite result codes (primary) that mean "busy, interrupted or not there", not a bug.
 _SQLITE_UNAVAILABLE = {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_INTERRUPT", "SQLITE_CANTOPEN"}
@@ -279,6 +281,26 @@ def refresh_statistics(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_ROWS}")
         conn.exec_driver_sql("ANALYZE")
+
+
+@contextmanager
+def bulk_write_cache(session: Session) -> Iterator[None]:
+    """SQLite: a page cache that holds a bulk write's dirty pages, for as long as it writes them.
+
+    With the default 2 MB, loading 100,000 claims in one transaction spilled pages to the WAL and
+    read them back: 47 reads a claim, 141 s in all. With 128 MB: 5 reads a claim, 112 s. Only writers
+    get it, for the write's duration: every pooled reader keeping that much would add up.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    conn = session.connection()
+    usual: int = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={usual}")
 
 
 def create_db_engine(url: str, limits: Timeouts | None = None) -> Engine:
