@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
-from app.db import bulk_write_cache, insert_rows
+from app.db import insert_rows
 from app.domain.csl import csl_item
 from app.domain.styles import Style, render
 from app.errors import AlreadyExists, InvalidData, VersionMismatch
@@ -198,12 +198,11 @@ def save_new_claims(*, session: Session, claims_in: Sequence[ClaimIn], change: C
         _ClaimRecord.of(claim_in, digest=content_hash(claim_in), current=None, change=change, now=now)
         for claim_in in claims_in
     ]
-    with bulk_write_cache(session):
-        try:
-            insert_rows(session, Claim, [record.row for record in records])
-        except IntegrityError:
-            raise AlreadyExists("a claim in this batch exists already; edit it with PATCH instead") from None
-        _write_parts(session, records, pending)
+    try:
+        insert_rows(session, Claim, [record.row for record in records])
+    except IntegrityError:
+        raise AlreadyExists("a claim in this batch exists already; edit it with PATCH instead") from None
+    _write_parts(session, records, pending)
 
 
 @dataclass(frozen=True)

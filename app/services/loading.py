@@ -8,7 +8,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from app.dataset import Dataset
-from app.db import load_lock_for, refresh_statistics
+from app.db import bulk_write_cache, load_lock_for, refresh_statistics
 from app.errors import InvalidData, LoadInProgress
 from app.models.claim import Claim, ClaimIn, ClaimStatus
 from app.models.source import Source
@@ -81,7 +81,7 @@ def load_dataset(
     indexer = indexer or indexer_for(engine, DEFAULT_MODEL)
     lock = load_lock_for(engine)
     change = Change(by=changed_by)
-    with write_transaction(engine) as session:
+    with write_transaction(engine) as session, bulk_write_cache(session):
         if not lock(session):
             raise LoadInProgress("another load is running on this database; run this one again when it has finished")
         for topic, position in zip(dataset.topics, _positions(session, dataset), strict=True):
