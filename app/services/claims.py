@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from sqlalchemy import BindParameter, ColumnElement, bindparam, false, func, literal, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.selectable import CTE
 from sqlmodel import col
 
 from app.domain.query import Query
@@ -83,31 +84,51 @@ class ClaimFilters:
         }
         return {name: value for name, value in named.items() if value is not None}
 
-    def apply(self, query: AnySelect) -> AnySelect:
-        """Restrict `query` (over claim, joined with search hits when searching) to the filters.
+    def apply(self, query: AnySelect, claims: "FilterColumns | None" = None) -> AnySelect:
+        """Restrict `query` to the filters, read from `claims` (the claim table unless given).
 
         Values are bound by name, so the statement can be run again with another set of values().
         """
         for name, value in self.values().items():
-            query = query.where(_CONDITIONS[name](bindparam(name, value)))
+            query = query.where(_CONDITIONS[name](claims or CLAIM_COLUMNS, bindparam(name, value)))
         return query
 
 
-def _cites(source: BindParameter[Any]) -> ColumnElement[bool]:
-    cited = select(col(Citation.id)).where(col(Citation.claim_id) == col(Claim.id), col(Citation.source_id) == source)
+@dataclass(frozen=True)
+class FilterColumns:
+    """Where the filters read a claim's id and filtered fields: the claim table, or search hits carrying them."""
+
+    id: Any
+    status: Any
+    topic_id: Any
+    verdict: Any
+    certainty_rank: Any
+
+    @classmethod
+    def of_hits(cls, found: CTE) -> "FilterColumns":
+        return cls(found.c.claim_id, found.c.status, found.c.topic_id, found.c.verdict, found.c.certainty_rank)
+
+
+CLAIM_COLUMNS = FilterColumns(
+    col(Claim.id), col(Claim.status), col(Claim.topic_id), col(Claim.verdict), col(Claim.certainty_rank)
+)
+
+
+def _cites(claims: FilterColumns, source: BindParameter[Any]) -> ColumnElement[bool]:
+    cited = select(col(Citation.id)).where(col(Citation.claim_id) == claims.id, col(Citation.source_id) == source)
     return cited.exists()
 
 
-def _tagged(tag: BindParameter[Any]) -> ColumnElement[bool]:
-    tagged = select(col(ClaimTag.tag)).where(col(ClaimTag.claim_id) == col(Claim.id), col(ClaimTag.tag) == tag)
+def _tagged(claims: FilterColumns, tag: BindParameter[Any]) -> ColumnElement[bool]:
+    tagged = select(col(ClaimTag.tag)).where(col(ClaimTag.claim_id) == claims.id, col(ClaimTag.tag) == tag)
     return tagged.exists()
 
 
-_CONDITIONS: dict[str, Callable[[BindParameter[Any]], ColumnElement[bool]]] = {
-    "status": lambda status: col(Claim.status) == status,
-    "topic": lambda topic: col(Claim.topic_id) == topic,
-    "verdict": lambda verdict: col(Claim.verdict) == verdict,
-    "min_rank": lambda rank: col(Claim.certainty_rank) >= rank,
+_CONDITIONS: dict[str, Callable[[FilterColumns, BindParameter[Any]], ColumnElement[bool]]] = {
+    "status": lambda claims, status: claims.status == status,
+    "topic": lambda claims, topic: claims.topic_id == topic,
+    "verdict": lambda claims, verdict: claims.verdict == verdict,
+    "min_rank": lambda claims, rank: claims.certainty_rank >= rank,
     "source": _cites,
     "tag": _tagged,
 }
@@ -126,25 +147,39 @@ class ClaimPage:
     fragments: list[str | None]  # where each claim matched, when searching
 
 
-def searched(filters: ClaimFilters, search: Query, *columns: Any, text_search: TextSearch) -> tuple[AnySelect, Any]:
-    """Select `columns` of the claims that match `search` and pass the filters, and the relevance score column."""
+def searched(
+    filters: ClaimFilters, search: Query, sort: ClaimSort, *, text_search: TextSearch
+) -> tuple[AnySelect, list[SortKey]]:
+    """Ids of the claims that match `search` and pass the filters, with the keys of `sort`.
+
+    The hits carry the filtered fields, so a search ranked by relevance never reads claim;
+    another order joins claim for its sort keys.
+    """
     if search.empty:  # nothing searchable survived parsing ("*", emoji): nothing matches
         score = literal(0.0).label("score")
-        return filters.apply(select(*columns, score)).where(false()), score
+        keys = (
+            [SortKey(score, descending=True, from_json=float_key), _BY_ID]
+            if sort == ClaimSort.relevance
+            else SORT_KEYS[sort]
+        )
+        return filters.apply(select(col(Claim.id))).where(false()), keys
     found = text_search.hits(search)
-    query = select(*columns, found.c.score).join(found, found.c.claim_id == col(Claim.id))
-    return filters.apply(query), found.c.score
+    hits = FilterColumns.of_hits(found)
+    if sort == ClaimSort.relevance:
+        keys = [SortKey(found.c.score, descending=True, from_json=float_key), SortKey(found.c.claim_id)]
+        return filters.apply(select(found.c.claim_id.label("id")), hits), keys
+    query = select(col(Claim.id)).join(found, found.c.claim_id == col(Claim.id))
+    return filters.apply(query, hits), SORT_KEYS[sort]
 
 
 def passing(filters: ClaimFilters, *, text_search: TextSearch) -> AnySelect:
     """Ids of the claims that pass the filters, unranked: counting needs no text rank."""
-    query = select(col(Claim.id))
-    if filters.search is not None and filters.search.empty:
-        query = query.where(false())
-    elif filters.search is not None:
-        found = text_search.matches(filters.search)
-        query = query.join(found, found.c.claim_id == col(Claim.id))
-    return filters.apply(query)
+    if filters.search is None:
+        return filters.apply(select(col(Claim.id)))
+    if filters.search.empty:
+        return select(col(Claim.id)).where(false())
+    found = text_search.matches(filters.search)
+    return filters.apply(select(found.c.claim_id.label("id")), FilterColumns.of_hits(found))
 
 
 def list_claims(
@@ -180,8 +215,7 @@ def list_claims(
             query = filters.apply(select(col(Claim.id), *([col(Claim.document)] if in_index_order else [])))
             statement = _LISTINGS[shape] = _paged(query, keys, values)
     else:
-        query, score = searched(filters, filters.search, col(Claim.id), text_search=text_search)
-        keys = _by_relevance(score) if sort == ClaimSort.relevance else SORT_KEYS[sort]
+        query, keys = searched(filters, filters.search, sort, text_search=text_search)
         values = page_values(keys, page)
         statement = _paged(query, keys, values)
     result = run_page(conn, statement, values | bound, keys, page, total)
@@ -191,10 +225,6 @@ def list_claims(
     documents = dict(conn.execute(_DOCUMENTS, {"ids": ids}).all())
     matches = text_search.fragments(conn, filters.search, ids) if filters.search is not None else {}
     return ClaimPage(result, [documents[i] for i in ids], [matches.get(i) for i in ids])
-
-
-def _by_relevance(score: Any) -> list[SortKey]:
-    return [SortKey(score, descending=True, from_json=float_key), _BY_ID]
 
 
 def _paged(query: AnySelect, keys: list[SortKey], values: dict[str, object]) -> AnySelect:

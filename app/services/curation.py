@@ -280,12 +280,16 @@ def _index_entry(claim_in: ClaimIn, version: int, labels: dict[str, str]) -> Ind
     """What the search index and the embedding hold of a claim version; its topic must exist."""
     if claim_in.topic not in labels:
         raise InvalidData(f"unknown topic '{claim_in.topic}'", [{"loc": ["topic"], "msg": "no topic has this id"}])
-    fields = {
+    fields: dict[str, Any] = {
         "statement": claim_in.statement,
         "snippet": claim_in.snippet,
         "assessment": claim_in.assessment,
         "notes": " ".join(citation.note for citation in claim_in.citations),
         "topic_label": labels[claim_in.topic],
+        "status": claim_in.status.value,
+        "topic_id": claim_in.topic,
+        "verdict": claim_in.verdict.value,
+        "certainty_rank": claim_in.certainty.level.rank,
     }
     return claim_in.id, version, fields
 

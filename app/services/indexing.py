@@ -7,6 +7,7 @@ reader never sees a claim ranked by text it no longer has.
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, and_, delete, select
 from sqlmodel import Session, col
@@ -23,7 +24,7 @@ EMBED_BATCH = 64
 # while its own thread inserts the rows. 5,000 new claims took 0.74 ms each to write, against 1.04 in turn.
 _EMBEDDING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
 
-IndexEntry = tuple[str, int, dict[str, str]]  # a claim's id, version, and the fields its index rows hold
+IndexEntry = tuple[str, int, dict[str, Any]]  # a claim's id, version, and the fields its index rows hold
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class ClaimIndexer:
     embedder: Embedder
 
     def prepare(self, claims: Sequence[IndexEntry]) -> PendingIndex:
-        """Start computing the claims' vectors; fields hold statement, snippet, assessment, notes and topic_label."""
+        """Start computing the claims' vectors; fields are what TextSearch.index_claims takes."""
         texts = [
             claim_text(topic_label=f["topic_label"], statement=f["statement"], snippet=f["snippet"]) for *_, f in claims
         ]

@@ -303,6 +303,34 @@ def test_snippets_answer_with_a_claim_once_vetted_and_drop_it_once_retracted(des
     assert claim_id not in answered(min_certainty="very_low")
 
 
+def test_search_filters_see_each_review_and_edit(desk):
+    """A search filters on the status, topic, verdict and certainty the search index keeps beside each
+    claim's text: every write must keep them current, in ranked, sorted and counted answers alike."""
+
+    def found(sort="relevance", key="anonymous", **params):
+        answer = desk.client.get(
+            "/v1/claims", params={"q": "quelvorine", "sort": sort} | params, headers=desk.keys[key]
+        ).json()
+        ids = [item["id"] for item in answer["items"]]
+        assert answer["total"] == len(ids)
+        return ids
+
+    claim_id = desk.draft(statement="Quelvorine levels rise after ketamine.", verdict="supported")
+    assert found() == [] and found(status="draft", key="reader") == [claim_id]
+    assert desk.review(claim_id, "vet").status_code == 200
+    assert found() == [claim_id] == found(sort="-updated_at") and found(status="draft", key="reader") == []
+    assert found(topic="efficacy-vs-ect", verdict="supported") == [claim_id]
+    edit = {"topic": "safety", "verdict": "contradicted", "certainty": {"level": "very_low"}}
+    assert desk.patch(f"/v1/claims/{claim_id}", edit, **{"If-Match": '"2"'}).status_code == 200
+    assert found() == [] and found(status="draft", key="reader", topic="safety") == [claim_id]  # edited: a draft again
+    assert desk.review(claim_id, "vet").status_code == 200
+    assert found(topic="efficacy-vs-ect") == [] and found(verdict="supported") == []
+    assert found(topic="safety", verdict="contradicted") == [claim_id] == found(sort="certainty", topic="safety")
+    assert found(min_certainty="low") == [] and found(min_certainty="very_low") == [claim_id]
+    assert desk.review(claim_id, "retract").status_code == 200
+    assert found() == [] == found(sort="id") and found(status="retracted", key="reader") == [claim_id]
+
+
 def test_review_honours_if_match_when_given(desk):
     claim_id = desk.draft()
     assert_problem(desk.review(claim_id, "vet", **{"If-Match": '"7"'}), 412, "version-mismatch")

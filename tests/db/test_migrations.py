@@ -16,6 +16,13 @@ from tests.cli.test_check import first_claim, rewrite
 from tests.conftest import migrated_and_loaded
 
 
+def downgrade(engine, revision: str) -> None:
+    with engine.begin() as connection:
+        config = migrate.alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def test_upgrade_on_empty_database_produces_exactly_the_models(new_database):
     engine = create_db_engine(new_database())
     assert not migrate.is_current(engine)
@@ -44,10 +51,7 @@ def test_search_index_backfills_existing_claims(new_database, bundled, data_copy
     """Upgrading a database that already holds claims indexes them, and later edits replace their rows."""
     url = migrated_and_loaded(new_database(), bundled)
     engine = create_db_engine(url)
-    with engine.begin() as connection:
-        config = migrate.alembic_config(engine)
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0001")
+    downgrade(engine, "0001")
     migrate.upgrade(engine)
     with TestClient(create_app(Settings(database_url=url))) as client:
         assert client.get("/v1/claims", params={"q": "Medicaid"}).json()["total"] >= 1
@@ -63,16 +67,36 @@ def test_search_index_backfills_existing_claims(new_database, bundled, data_copy
         assert [c["id"] for c in client.get("/v1/claims", params={"q": "zanzibar"}).json()["items"]] == [claim["id"]]
 
 
+def test_search_filters_backfill_on_upgrade(new_database, bundled):
+    """Searches filtered by topic, certainty or verdict answer the same after the fields they filter on
+    moved beside the search index (SQLite) as before."""
+    searches = [
+        {"q": "Medicaid"},
+        {"q": "ketamine", "topic": "safety", "min_certainty": "moderate"},
+        {"q": "ketamine OR esketamine", "verdict": "partly-supported", "facets": "topic,verdict"},
+    ]
+
+    def answers() -> list[dict]:
+        with TestClient(create_app(Settings(database_url=url))) as client:
+            return [client.get("/v1/claims", params=params).json() for params in searches]
+
+    url = migrated_and_loaded(new_database(), bundled)
+    before = answers()
+    engine = create_db_engine(url)
+    downgrade(engine, "0014_about_vector")
+    migrate.upgrade(engine)
+    engine.dispose()
+    assert all(answer["total"] >= 1 for answer in before)
+    assert answers() == before
+
+
 def test_source_references_backfill_on_upgrade(new_database, bundled):
     """A database loaded before sources kept their Vancouver reference gets one for every source."""
     url = migrated_and_loaded(new_database(), bundled)
     engine = create_db_engine(url)
     with engine.connect() as conn:
         rendered = dict(conn.execute(text("SELECT id, citation FROM source")).all())
-    with engine.begin() as connection:
-        config = migrate.alembic_config(engine)
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0004_api_keys")
+    downgrade(engine, "0004_api_keys")
     migrate.upgrade(engine)
     with engine.connect() as conn:
         backfilled = dict(conn.execute(text("SELECT id, citation FROM source")).all())

@@ -2,8 +2,9 @@
 
 from collections.abc import Sequence
 from functools import cache
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
+from sqlalchemy import Float, Integer, String, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
@@ -11,6 +12,15 @@ from sqlmodel import Session
 from app.domain.query import Alternatives, Query
 
 MARK_START, MARK_END = "<mark>", "</mark>"
+# What hits() and matches() carry of each claim besides its id, so a search filters without reading claim.
+FILTER_COLUMNS = {"status": String, "topic_id": String, "verdict": String, "certainty_rank": Integer}
+
+
+def found_cte(sql: str, params: dict[str, Any], *, ranked: bool) -> CTE:
+    """`sql`'s rows as the CTE hits() and matches() return: claim_id, score when ranked, the filter columns."""
+    columns = {"claim_id": String} | ({"score": Float} if ranked else {}) | FILTER_COLUMNS
+    # Materialized: the engine searches once, then joins, instead of searching again per claim row.
+    return text(sql).bindparams(**params).columns(**columns).cte("hits").prefix_with("MATERIALIZED")
 
 
 class QuestionMatch(NamedTuple):
@@ -30,11 +40,11 @@ class TextSearch(Protocol):
     """A full-text engine over the claim_fts index, the same meaning on every database."""
 
     def hits(self, query: Query) -> CTE:
-        """(claim_id, score) of claims matching every word group; a higher score is more relevant."""
+        """(claim_id, score, *FILTER_COLUMNS) of claims matching every word group; a higher score is more relevant."""
         ...
 
     def matches(self, query: Query) -> CTE:
-        """(claim_id) of the same claims, unranked: for counting and facets."""
+        """(claim_id, *FILTER_COLUMNS) of the same claims, unranked: for counting and facets."""
         ...
 
     def question_matches(
@@ -60,10 +70,11 @@ class TextSearch(Protocol):
         """Where each claim matched: a short passage with the matched words marked."""
         ...
 
-    def index_claims(self, session: Session, claims: Sequence[tuple[str, dict[str, str]]]) -> None:
+    def index_claims(self, session: Session, claims: Sequence[tuple[str, dict[str, Any]]]) -> None:
         """Replace each claim's search row inside the write's transaction, so both commit together.
 
-        Each claim comes as (id, fields); fields hold statement, snippet, assessment, notes and topic_label.
+        Each claim comes as (id, fields); fields hold statement, snippet, assessment, notes and
+        topic_label, and the claim's FILTER_COLUMNS.
         """
         ...
 

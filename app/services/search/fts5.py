@@ -9,25 +9,27 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Float, String, bindparam, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from app.domain.query import Alternatives, Phrase, Query
-from app.services.search.base import MARK_END, MARK_START, QuestionMatch, about_groups
+from app.services.search.base import MARK_END, MARK_START, QuestionMatch, about_groups, found_cte
 
 _ABOUT_COLUMNS = "{statement snippet topic_label}"  # what a claim is about
 # bm25 weights per column: claim_id (unindexed), statement, snippet, assessment, notes, topic_label
 _RANK = "-bm25(claim_fts, 0.0, 12.0, 6.0, 1.5, 0.5, 2.0)"
-# Claim ids come from claim_fts_key by rowid: reading claim_fts's own claim_id reads each row's whole text.
+# Claim ids and filter columns come from claim_fts_key by rowid, in the rowid order FTS5 returns:
+# reading claim_fts's own claim_id reads each row's whole text, and joining claim seeks each match by id.
+_KEY_COLUMNS = "key.claim_id, key.status, key.topic_id, key.verdict, key.certainty_rank"
 _HITS = f"""
-SELECT key.claim_id, rank / (1.0 + rank) AS score FROM (
+SELECT {_KEY_COLUMNS}, rank / (1.0 + rank) AS score FROM (
     SELECT rowid AS fts_rowid, {_RANK} AS rank FROM claim_fts WHERE claim_fts MATCH :match
 ) AS ranked JOIN claim_fts_key AS key ON key.rowid = ranked.fts_rowid
 """
-_MATCHES = """
-SELECT key.claim_id FROM claim_fts JOIN claim_fts_key AS key ON key.rowid = claim_fts.rowid
+_MATCHES = f"""
+SELECT {_KEY_COLUMNS} FROM claim_fts JOIN claim_fts_key AS key ON key.rowid = claim_fts.rowid
 WHERE claim_fts MATCH :match
 """
 # Each group's matches once, weighted and summed per claim; only the best rows look up their claim id.
@@ -46,7 +48,10 @@ SELECT claim_id, snippet(claim_fts, -1, '{MARK_START}', '{MARK_END}', '…', 16)
 FROM claim_fts WHERE claim_fts MATCH :match AND rowid IN :rowids
 """
 _DELETE_ROW = "DELETE FROM claim_fts WHERE rowid = :rowid"
-_KEY_ROW = "INSERT OR REPLACE INTO claim_fts_key (rowid, claim_id) VALUES (:rowid, :claim_id)"
+_KEY_ROW = (
+    "INSERT OR REPLACE INTO claim_fts_key (rowid, claim_id, status, topic_id, verdict, certainty_rank) "
+    "VALUES (:rowid, :claim_id, :status, :topic_id, :verdict, :certainty_rank)"
+)
 _INDEXED = text("SELECT count(*) FROM claim_fts_key")  # one row per indexed claim, and narrow
 _INSERT_ROW = (
     "INSERT INTO claim_fts (rowid, claim_id, statement, snippet, assessment, notes, topic_label) "
@@ -82,17 +87,12 @@ def _match(query: Query, *, any_group: bool) -> str:
     return f"({joined})" + "".join(f" NOT {_phrase(phrase)}" for phrase in query.excluded)
 
 
-def _cte(sql: str, params: dict[str, Any], **columns: Any) -> CTE:
-    # Materialized: the engine searches once, then joins, instead of searching again per claim row.
-    return text(sql).bindparams(**params).columns(**columns).cte("hits").prefix_with("MATERIALIZED")
-
-
 class Fts5Search:
     def hits(self, query: Query) -> CTE:
-        return _cte(_HITS, {"match": _match(query, any_group=False)}, claim_id=String, score=Float)
+        return found_cte(_HITS, {"match": _match(query, any_group=False)}, ranked=True)
 
     def matches(self, query: Query) -> CTE:
-        return _cte(_MATCHES, {"match": _match(query, any_group=False)}, claim_id=String)
+        return found_cte(_MATCHES, {"match": _match(query, any_group=False)}, ranked=False)
 
     def question_matches(
         self, conn: Connection, query: Query, weights: Sequence[float], *, limit: int
@@ -121,7 +121,7 @@ class Fts5Search:
         params = {"rowids": [fts_rowid(claim_id) for claim_id in claim_ids], "match": _match(query, any_group=True)}
         return {row.claim_id: row.fragment for row in conn.execute(statement, params)}
 
-    def index_claims(self, session: Session, claims: Sequence[tuple[str, dict[str, str]]]) -> None:
+    def index_claims(self, session: Session, claims: Sequence[tuple[str, dict[str, Any]]]) -> None:
         # In rowid order: FTS5 writes its pending terms out as a new segment whenever a rowid is lower than the last.
         rows = sorted(
             ({"claim_id": claim_id, "rowid": fts_rowid(claim_id), **fields} for claim_id, fields in claims),
@@ -129,7 +129,7 @@ class Fts5Search:
         )
         session.execute(text(_DELETE_ROW), [{"rowid": row["rowid"]} for row in rows])
         session.execute(text(_INSERT_ROW), rows)
-        session.execute(text(_KEY_ROW), [{"rowid": row["rowid"], "claim_id": row["claim_id"]} for row in rows])
+        session.execute(text(_KEY_ROW), rows)
 
     def relabel_topic(self, session: Session, *, topic_id: str, label: str) -> None:
         session.execute(text(_RELABEL), {"label": label, "topic": topic_id})

@@ -7,20 +7,25 @@ that AND, OR and NOT group exactly as they do in FTS5. Only letters and digits r
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Float, String, bindparam, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from app.domain.query import STOP_WORDS, Alternatives, Phrase, Query
-from app.services.search.base import MARK_END, MARK_START, QuestionMatch, about_groups
+from app.services.search.base import MARK_END, MARK_START, QuestionMatch, about_groups, found_cte
 
-_HITS = """
-SELECT claim_id, rank / (1.0 + rank) AS score FROM (
-    SELECT claim_id, ts_rank(document, {tsquery}, 1) AS rank FROM claim_fts WHERE document @@ {tsquery}
-) AS ranked
+# The filter columns come from claim, joined by its primary key.
+_FILTERS = "claim.status, claim.topic_id, claim.verdict, claim.certainty_rank"
+_HITS = f"""
+SELECT ranked.claim_id, rank / (1.0 + rank) AS score, {_FILTERS} FROM (
+    SELECT claim_id, ts_rank(document, {{tsquery}}, 1) AS rank FROM claim_fts WHERE document @@ {{tsquery}}
+) AS ranked JOIN claim ON claim.id = ranked.claim_id
 """
-_MATCHES = "SELECT claim_id FROM claim_fts WHERE document @@ {tsquery}"
+_MATCHES = f"""
+SELECT claim_fts.claim_id, {_FILTERS} FROM claim_fts JOIN claim ON claim.id = claim_fts.claim_id
+WHERE document @@ {{tsquery}}
+"""
 # Each group's matches once (through the GIN index), weighted and summed per claim. The bit set
 # is cast back from sum()'s numeric: past 2**30 a literal is a bigint, and the sum of bigints is numeric.
 _QUESTION = """
@@ -76,21 +81,16 @@ def _tsquery(query: Query, params: dict[str, Any], *, any_group: bool, prefix: s
     return f"({expression})"
 
 
-def _cte(sql: str, params: dict[str, Any], **columns: Any) -> CTE:
-    # Materialized: the engine searches once, then joins, instead of searching again per claim row.
-    return text(sql).bindparams(**params).columns(**columns).cte("hits").prefix_with("MATERIALIZED")
-
-
 class PostgresSearch:
     def hits(self, query: Query) -> CTE:
         params: dict[str, Any] = {}
         sql = _HITS.format(tsquery=_tsquery(query, params, any_group=False))
-        return _cte(sql, params, claim_id=String, score=Float)
+        return found_cte(sql, params, ranked=True)
 
     def matches(self, query: Query) -> CTE:
         params: dict[str, Any] = {}
         sql = _MATCHES.format(tsquery=_tsquery(query, params, any_group=False))
-        return _cte(sql, params, claim_id=String)
+        return found_cte(sql, params, ranked=False)
 
     def question_matches(
         self, conn: Connection, query: Query, weights: Sequence[float], *, limit: int
@@ -122,7 +122,7 @@ class PostgresSearch:
         statement = text(sql).bindparams(bindparam("ids", expanding=True))
         return {row.claim_id: row.fragment for row in conn.execute(statement, params)}
 
-    def index_claims(self, session: Session, claims: Sequence[tuple[str, dict[str, str]]]) -> None:
+    def index_claims(self, session: Session, claims: Sequence[tuple[str, dict[str, Any]]]) -> None:
         session.execute(text(_DELETE_ROW), [{"claim_id": claim_id} for claim_id, _ in claims])
         session.execute(text(_INSERT_ROW), [{"claim_id": claim_id, **fields} for claim_id, fields in claims])
 
