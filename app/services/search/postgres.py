@@ -24,7 +24,7 @@ SELECT ranked.claim_id, rank / (1.0 + rank) AS score, {_FILTERS} FROM (
 """
 _MATCHES = f"""
 SELECT claim_fts.claim_id, {_FILTERS} FROM claim_fts JOIN claim ON claim.id = claim_fts.claim_id
-WHERE document @@ {{tsquery}}
+WHERE claim_fts.document @@ {{tsquery}}
 """
 # Each group's matches once (through the GIN index), weighted and summed per claim. The bit set
 # is cast back from sum()'s numeric: past 2**30 a literal is a bigint, and the sum of bigints is numeric.
