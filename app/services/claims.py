@@ -63,38 +63,6 @@ SORT_KEYS: dict[ClaimSort, list[SortKey]] = {
 
 
 @dataclass(frozen=True)
-class ClaimFilters:
-    status: ClaimStatus = ClaimStatus.vetted
-    topic: str | None = None
-    verdict: Verdict | None = None
-    min_certainty: CertaintyLevel | None = None
-    source: str | None = None
-    tag: str | None = None
-    search: Query | None = None
-
-    def values(self) -> dict[str, Any]:
-        """Each filter that is set, under the name apply() binds its value to."""
-        named = {
-            "status": self.status.value,
-            "topic": self.topic,
-            "verdict": None if self.verdict is None else self.verdict.value,
-            "min_rank": None if self.min_certainty is None else self.min_certainty.rank,
-            "source": self.source,
-            "tag": self.tag,
-        }
-        return {name: value for name, value in named.items() if value is not None}
-
-    def apply(self, query: AnySelect, claims: "FilterColumns | None" = None) -> AnySelect:
-        """Restrict `query` to the filters, read from `claims` (the claim table unless given).
-
-        Values are bound by name, so the statement can be run again with another set of values().
-        """
-        for name, value in self.values().items():
-            query = query.where(_CONDITIONS[name](claims or CLAIM_COLUMNS, bindparam(name, value)))
-        return query
-
-
-@dataclass(frozen=True)
 class FilterColumns:
     """Where the filters read a claim's id and filtered fields: the claim table, or search hits carrying them."""
 
@@ -134,6 +102,38 @@ _CONDITIONS: dict[str, Callable[[FilterColumns, BindParameter[Any]], ColumnEleme
 }
 
 
+@dataclass(frozen=True)
+class ClaimFilters:
+    status: ClaimStatus = ClaimStatus.vetted
+    topic: str | None = None
+    verdict: Verdict | None = None
+    min_certainty: CertaintyLevel | None = None
+    source: str | None = None
+    tag: str | None = None
+    search: Query | None = None
+
+    def values(self) -> dict[str, Any]:
+        """Each filter that is set, under the name apply() binds its value to."""
+        named = {
+            "status": self.status.value,
+            "topic": self.topic,
+            "verdict": None if self.verdict is None else self.verdict.value,
+            "min_rank": None if self.min_certainty is None else self.min_certainty.rank,
+            "source": self.source,
+            "tag": self.tag,
+        }
+        return {name: value for name, value in named.items() if value is not None}
+
+    def apply(self, query: AnySelect, claims: FilterColumns = CLAIM_COLUMNS) -> AnySelect:
+        """Restrict `query` to the filters, read from `claims` (the claim table unless given).
+
+        Values are bound by name, so the statement can be run again with another set of values().
+        """
+        for name, value in self.values().items():
+            query = query.where(_CONDITIONS[name](claims, bindparam(name, value)))
+        return query
+
+
 def require_public(status: ClaimStatus | str, drafts_visible: bool) -> None:
     """Drafts and retracted claims are shown only to callers holding a key (the handler checks it)."""
     if status != ClaimStatus.vetted and not drafts_visible:
@@ -156,20 +156,19 @@ def searched(
     another order joins claim for its sort keys.
     """
     if search.empty:  # nothing searchable survived parsing ("*", emoji): nothing matches
+        nothing = filters.apply(select(col(Claim.id))).where(false())
         score = literal(0.0).label("score")
-        keys = (
-            [SortKey(score, descending=True, from_json=float_key), _BY_ID]
-            if sort == ClaimSort.relevance
-            else SORT_KEYS[sort]
-        )
-        return filters.apply(select(col(Claim.id))).where(false()), keys
+        return nothing, _by_relevance(score, col(Claim.id)) if sort == ClaimSort.relevance else SORT_KEYS[sort]
     found = text_search.hits(search)
     hits = FilterColumns.of_hits(found)
     if sort == ClaimSort.relevance:
-        keys = [SortKey(found.c.score, descending=True, from_json=float_key), SortKey(found.c.claim_id)]
-        return filters.apply(select(found.c.claim_id.label("id")), hits), keys
+        return filters.apply(select(found.c.claim_id.label("id")), hits), _by_relevance(found.c.score, found.c.claim_id)
     query = select(col(Claim.id)).join(found, found.c.claim_id == col(Claim.id))
     return filters.apply(query, hits), SORT_KEYS[sort]
+
+
+def _by_relevance(score: Any, claim_id: Any) -> list[SortKey]:
+    return [SortKey(score, descending=True, from_json=float_key), SortKey(claim_id)]
 
 
 def passing(filters: ClaimFilters, *, text_search: TextSearch) -> AnySelect:
