@@ -9,6 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine, and_, delete, select
 from sqlmodel import Session, col
 
@@ -33,14 +34,13 @@ class PendingIndex:
 
     indexer: "ClaimIndexer"
     claims: Sequence[IndexEntry]
-    vectors: "Future[list[Vectors]]"
+    vectors: "Future[Vectors]"
 
     def write(self, session: Session) -> None:
-        """Their full-text rows, then their vectors (waiting for the last of them)."""
+        """Their full-text rows, then their vectors (waiting for them)."""
         self.indexer.text_search.index_claims(session, [(claim_id, fields) for claim_id, _, fields in self.claims])
         versions = [(claim_id, version) for claim_id, version, _ in self.claims]
-        for first, vectors in zip(range(0, len(versions), EMBED_BATCH), self.vectors.result(), strict=True):
-            self.indexer.store(session, versions[first : first + EMBED_BATCH], vectors)
+        self.indexer.store(session, versions, self.vectors.result())
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,16 @@ class ClaimIndexer:
         texts = [
             claim_text(topic_label=f["topic_label"], statement=f["statement"], snippet=f["snippet"]) for *_, f in claims
         ]
-        return PendingIndex(self, claims, _EMBEDDING.submit(self._embed_batches, texts))
+        return PendingIndex(self, claims, _EMBEDDING.submit(self._embed, texts))
 
-    def _embed_batches(self, texts: list[str]) -> list[Vectors]:
-        return [
-            self.embedder.embed_documents(texts[first : first + EMBED_BATCH])
-            for first in range(0, len(texts), EMBED_BATCH)
-        ]
+    def _embed(self, texts: list[str]) -> Vectors:
+        """One matrix, embedded EMBED_BATCH texts at a time: larger batches embed more slowly."""
+        return np.concatenate(
+            [
+                self.embedder.embed_documents(texts[first : first + EMBED_BATCH])
+                for first in range(0, len(texts), EMBED_BATCH)
+            ]
+        )
 
     def relabel_topic(self, session: Session, *, topic_id: str, label: str) -> None:
         """The label is part of what each of the topic's claims is about: re-index and re-embed them."""
@@ -69,8 +72,9 @@ class ClaimIndexer:
                 col(Claim.topic_id) == topic_id
             )
         ).all()
-        texts = [claim_text(topic_label=label, statement=r.statement, snippet=r.snippet) for r in rows]
-        self._embed_and_store(session, [(r.id, r.version) for r in rows], texts)
+        if rows:
+            texts = [claim_text(topic_label=label, statement=r.statement, snippet=r.snippet) for r in rows]
+            self.store(session, [(r.id, r.version) for r in rows], self._embed(texts))
 
     def embed_missing(self, session: Session) -> int:
         """Embed claims whose current version has no vector from this model (new model, older data); the count."""
@@ -87,12 +91,8 @@ class ClaimIndexer:
         for first in range(0, len(missing), EMBED_BATCH):
             batch = missing[first : first + EMBED_BATCH]
             texts = [claim_text(topic_label=r.label, statement=r.statement, snippet=r.snippet) for r in batch]
-            self._embed_and_store(session, [(r.id, r.version) for r in batch], texts)
+            self.store(session, [(r.id, r.version) for r in batch], self._embed(texts))
         return len(missing)
-
-    def _embed_and_store(self, session: Session, claims: Sequence[tuple[str, int]], texts: list[str]) -> None:
-        if claims:
-            self.store(session, claims, self.embedder.embed_documents(texts))
 
     def store(self, session: Session, claims: Sequence[tuple[str, int]], vectors: Vectors) -> None:
         """Replace this model's vectors of these claims (id, version); other models' vectors stay."""
