@@ -69,9 +69,11 @@ def load_dataset(
 ) -> LoadSummary:
     """Topics, sources, claims (the order references need), then synonyms and missing embeddings; all or nothing.
 
-    A whole dataset (a folder) also sets the topics' order, the synonyms and the release, and the records
-    the database holds but it no longer has are reported; with `retire_missing`, such claims are retracted
-    (never deleted), each with a revision saying why. A part (a bundle) only adds and updates records.
+    A whole dataset (a folder) also sets the topics' order, the synonyms and the release, embeds the claims
+    held without a vector from the active model, and reports the records the database holds but it no longer
+    has; with `retire_missing`, such claims are retracted (never deleted), each with a revision saying why.
+    A part (a bundle) only adds and updates records, each written with its vector: looking through every
+    claim held for a missing one took 0.47 s per bundle at 100,000 claims, and `evidence serve` does it at start.
     `finish` runs last, inside the same transaction (e.g. to remember the response to an import).
     """
     if not dataset.ok:
@@ -102,8 +104,8 @@ def load_dataset(
         if not dataset.whole:  # claims held but not in the part must still find their quotes
             for source in edited:
                 check_source_edit(session=session, source_in=source, where=f"source '{source.id}'")
-        summary.add_many("embedding", "created", embed_missing(session=session, indexer=indexer))
         if dataset.whole:
+            summary.add_many("embedding", "created", embed_missing(session=session, indexer=indexer))
             save_release(session=session, label=dataset.release.label if dataset.release else None)
             summary.missing = _missing(session, dataset)
         if retire_missing:
