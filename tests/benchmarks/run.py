@@ -21,6 +21,7 @@ SQLite files.
 import argparse
 import http.client
 import json
+import math
 import os
 import platform
 import random
@@ -52,6 +53,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 APP_PORT, CEILING_PORT = 18731, 18732
 PROBE_TIMEOUT = 30  # seconds a /healthz probe may wait
+WRK_TIMEOUT = 10  # seconds wrk waits for an answer; a later one counts as an error, and its time is not kept
 LUA = """
 local paths = {}
 for line in io.lines("%s") do paths[#paths + 1] = line end
@@ -87,7 +89,8 @@ def wrk(base: str, paths_file: Path, *, seconds: int, connections: int, core: in
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(LUA % paths_file)
         script.flush()
-        command = ["taskset", "-c", str(core), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+        command = ["taskset", "-c", str(core), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
+        command += ["--timeout", f"{WRK_TIMEOUT}s"]
         output = subprocess.run(
             [*command, "--latency", "-s", script.name, base], capture_output=True, text=True, timeout=seconds + 60
         ).stdout
@@ -101,6 +104,8 @@ def wrk(base: str, paths_file: Path, *, seconds: int, connections: int, core: in
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     timeouts = re.search(r"timeout (\d+)", output)
     errors = (int(bad.group(1)) if bad else 0) + (int(timeouts.group(1)) if timeouts else 0)
+    if timeouts and _milliseconds(p50.group(1)) == 0:  # wrk times only answers within WRK_TIMEOUT: none was
+        return Figures(float(rps.group(1)), float("inf"), float("inf"), errors)
     return Figures(float(rps.group(1)), _milliseconds(p50.group(1)), _milliseconds(p99.group(1)), errors)
 
 
@@ -425,6 +430,12 @@ def _median(figures: list[Figures], attribute: str) -> float:
     return statistics.median(getattr(f, attribute) for f in figures)
 
 
+def _milliseconds_cell(figures: list[Figures], attribute: str) -> str:
+    """The median latency; infinite when the run it falls on had no answer within the run or wrk's timeout."""
+    value = _median(figures, attribute)
+    return "none in time" if math.isinf(value) else f"{value:,.1f}"
+
+
 def table(results: list[Result]) -> str:
     lines = [
         "| claims | scenario | app req/s | app p50 ms | app p99 ms "
@@ -438,7 +449,7 @@ def table(results: list[Result]) -> str:
             ceiling = (
                 (
                     f"{_median(row.ceiling, 'rps'):,.0f}",
-                    f"{_median(row.ceiling, 'p99'):,.1f}",
+                    _milliseconds_cell(row.ceiling, "p99"),
                     f"{statistics.median(ratios):.0%}" if ratios else "-",
                 )
                 if row.ceiling
@@ -447,8 +458,8 @@ def table(results: list[Result]) -> str:
             errors = sum(f.errors for f in row.app)
             flag = f" ({errors} errors)" if errors else ""
             lines.append(
-                f"| {result.claims:,} | {row.scenario} | {app_rps:,.0f}{flag} | {_median(row.app, 'p50'):,.1f} | "
-                f"{_median(row.app, 'p99'):,.1f} | {' | '.join(ceiling)} | {row.identical} |"
+                f"| {result.claims:,} | {row.scenario} | {app_rps:,.0f}{flag} | {_milliseconds_cell(row.app, 'p50')} | "
+                f"{_milliseconds_cell(row.app, 'p99')} | {' | '.join(ceiling)} | {row.identical} |"
             )
     return "\n".join(lines)
 
@@ -536,6 +547,7 @@ def report(section: str, started: str, args: argparse.Namespace) -> str:
             duration=args.duration,
             rounds=args.rounds,
             connections=args.connections,
+            wrk_timeout=WRK_TIMEOUT,
         )
     )
 
