@@ -283,8 +283,9 @@ def refresh_statistics(engine: Engine) -> None:
         return
     with engine.begin() as conn:
         conn.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_ROWS}")
-        indexed = conn.exec_driver_sql("SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'index'").scalars()
-        for table in list(indexed):
+        indexed = "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'index'"
+        tables: list[str] = list(conn.exec_driver_sql(indexed).scalars())
+        for table in tables:
             conn.exec_driver_sql(f'ANALYZE "{table}"')
 
 
