@@ -1,6 +1,7 @@
 """POST /v1/import: the round trip with export, every problem by line, auth, idempotency, one load at a time."""
 
 import datetime as dt
+import sqlite3
 import uuid
 from dataclasses import dataclass
 
@@ -330,3 +331,40 @@ def test_a_bundle_costs_the_same_however_many_claims_are_held(empty, bundled):
     assert count(empty.url, "claim_embedding") == len(claims)
     assert steps["statistics"] > 0  # the split above saw ANALYZE
     assert many_held < 1.5 * few_held, (few_held, many_held)
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's limit is set per connection; PostgreSQL's would need 65,536 claims")
+def test_a_topic_relabelled_with_more_claims_than_a_statement_binds(empty, bundled):
+    """Relabelling re-embeds every claim of the topic; their vectors are replaced in statements of bounded size."""
+    today = dt.datetime.now(dt.UTC).date()
+    claims = [
+        claim.model_copy(update={"reviewed": today, "topic": "safety"}) for claim in synthetic_claims(1_500, seed=4)
+    ]
+    safety = next(topic for topic in bundled.topics if topic.id == "safety")
+    cited = [
+        *(bundle_line("topic", topic) for topic in bundled.topics),
+        *(bundle_line("source", source) for source in bundled.sources),
+    ]
+    response = empty.post(b"".join(cited + [bundle_line("claim", claim) for claim in claims]))
+    assert response.status_code == 200, response.text
+    before = _vectors(empty.url)
+    engine = empty.client.app.state.engine
+    engine.dispose()  # every connection from here on binds at most 1,200 values a statement
+    limit = sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
+    event.listen(engine, "connect", lambda dbapi_connection, _: dbapi_connection.setlimit(limit, 1_200))
+    relabelled = safety.model_copy(update={"label": f"{safety.label} zymurgical"})
+    response = empty.post(bundle_line("topic", relabelled))
+    assert response.status_code == 200, response.text
+    found = empty.client.get("/v1/claims", params={"q": "zymurgical", "limit": 1}).json()
+    assert found["total"] == sum(claim.status == "vetted" for claim in claims) > 0
+    after = _vectors(empty.url)
+    assert len(before) == len(after) == len(claims)
+    assert all(after[claim_id] != vector for claim_id, vector in before.items())  # each embeds the new label
+
+
+def _vectors(url: str) -> dict[str, bytes]:
+    engine = create_db_engine(url)
+    with engine.connect() as conn:
+        vectors = dict(conn.execute(text("SELECT claim_id, vector FROM claim_embedding")).all())
+    engine.dispose()
+    return vectors
