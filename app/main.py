@@ -21,6 +21,7 @@ from app.api.cors import cors_options
 from app.api.docs import install_docs
 from app.api.guard import RequestGuard
 from app.api.head import HeadAsGet
+from app.api.hot_reads import HotReads
 from app.api.mcp_server import McpEndpoint, evidence_server, services_from
 from app.api.overload import InFlightLimit
 from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers, problem_doc
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.add_route("/mcp", McpEndpoint(), methods=["GET", "POST", "DELETE"], include_in_schema=False)  # type: ignore[arg-type]
     install_docs(app)
     app.mount("/explore/static", StaticFiles(directory=pages.STATIC_DIR), name="explore-static")
+    app.add_middleware(HotReads)
     app.add_middleware(
         ResponseCache,
         max_entries=settings.response_cache_entries,

@@ -152,7 +152,7 @@ def read_claim(
     ] = None,
 ) -> Response:
     """One claim with each cited source expanded, or its FHIR Evidence or ClaimReview; the ETag follows the bytes."""
-    media_type, _ = negotiate(accept, _CLAIM_MEDIA_TYPES)
+    media_type, _ = negotiate(accept, CLAIM_MEDIA_TYPES)
     with engine.connect() as conn:
         claim = claims.read_claim(
             conn=conn,
@@ -176,7 +176,7 @@ def _linked_data(request: Request, settings: Settings, claim: dict[str, Any], me
     return {"@context": SCHEMA_ORG, **review}
 
 
-_CLAIM_MEDIA_TYPES = [JSON, FHIR_MEDIA_TYPE, JSON_LD_MEDIA_TYPE]
+CLAIM_MEDIA_TYPES = [JSON, FHIR_MEDIA_TYPE, JSON_LD_MEDIA_TYPE]
 
 
 @router.get("/{claim_id}/revisions", response_model=Envelope[RevisionPublic], responses=problem_doc(400, 401, 404, 422))

@@ -1,0 +1,147 @@
+"""The hot read layer serves plain claim details and lists itself, with exactly the routes' bytes and headers."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI, HTTPException
+from fastapi.testclient import TestClient
+
+from app.api.deps import get_engine
+from app.api.hot_reads import HotReads
+from app.config import Settings
+from app.dataset import Dataset
+from app.main import create_app
+from tests.helpers import vetted
+
+# Headers that differ between any two exchanges, whoever answers.
+_PER_EXCHANGE = {"x-request-id", "ratelimit-remaining", "ratelimit-reset"}
+
+
+def _uncached_app(url: str, **settings: object) -> FastAPI:
+    return create_app(Settings(database_url=url, response_cache_entries=0, **settings))
+
+
+@pytest.fixture(scope="module")
+def routes_only(bundled_url: str) -> Iterator[TestClient]:
+    """The app without the hot read layer: every request answered by the routes."""
+    app = _uncached_app(bundled_url)
+    app.user_middleware = [layer for layer in app.user_middleware if layer.cls is not HotReads]
+    with TestClient(app) as client:
+        yield client
+
+
+def _routes_refuse() -> None:
+    raise HTTPException(status_code=503, detail="the routes are off in this test")
+
+
+@pytest.fixture(scope="module")
+def layer_only(bundled_url: str) -> Iterator[TestClient]:
+    """The app whose routes cannot reach the database: a 200 for a claim can come from the layer alone."""
+    app = _uncached_app(bundled_url, cursor_secret="a secret of this test's own")
+    app.dependency_overrides[get_engine] = _routes_refuse
+    with TestClient(app) as client:
+        yield client
+
+
+def _exchange(response: object) -> tuple[int, bytes, list[tuple[str, str]]]:
+    headers = [(name, value) for name, value in response.headers.multi_items() if name not in _PER_EXCHANGE]  # type: ignore[attr-defined]
+    return response.status_code, response.content, headers  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Accept": "*/*"},
+        {"Accept": "application/json"},
+        {"Accept": "text/html;q=0.5, application/json"},
+        {"Accept-Encoding": "gzip"},
+        {"Accept": "application/fhir+json"},
+        {"Accept": "application/ld+json"},
+    ],
+    ids=["no-accept", "any", "json", "json-preferred", "gzip", "fhir", "json-ld"],
+)
+def test_a_plain_claim_read_is_the_routes_answer_byte_for_byte(
+    uncached: TestClient, routes_only: TestClient, bundled: Dataset, headers: dict[str, str]
+) -> None:
+    for claim in vetted(bundled):
+        url = f"/v1/claims/{claim.id}"
+        assert _exchange(uncached.get(url, headers=headers)) == _exchange(routes_only.get(url, headers=headers))
+
+
+def test_conditional_and_head_requests_match_the_routes_too(
+    uncached: TestClient, routes_only: TestClient, bundled: Dataset
+) -> None:
+    url = f"/v1/claims/{vetted(bundled)[0].id}"
+    tag = uncached.get(url).headers["etag"]
+    for client in (uncached, routes_only):
+        assert client.get(url, headers={"If-None-Match": tag}).status_code == 304
+    assert _exchange(uncached.head(url)) == _exchange(routes_only.head(url))
+
+
+def test_the_layer_answers_plain_reads_and_passes_on_the_rest(layer_only: TestClient, bundled: Dataset) -> None:
+    claim = vetted(bundled)[0]
+    url = f"/v1/claims/{claim.id}"
+    plain = layer_only.get(url)
+    assert plain.status_code == 200
+    assert plain.json()["id"] == claim.id
+    assert plain.headers["content-type"] == "application/json"
+    assert plain.headers["vary"] == "Accept, Accept-Encoding, Origin"
+    assert layer_only.get(url, headers={"Accept": "application/fhir+json"}).json()["resourceType"] == "Evidence"
+    # What the layer does not answer reaches the routes, which refuse everything here.
+    assert layer_only.get(url, headers={"Accept": "text/csv"}).status_code == 503
+    assert layer_only.get(url, headers={"Authorization": "Bearer some-key"}).status_code == 503
+    assert layer_only.get("/v1/claims/no-such-claim").status_code == 503
+
+
+def test_what_the_layer_passes_on_keeps_the_routes_errors(uncached: TestClient, bundled: Dataset) -> None:
+    url = f"/v1/claims/{vetted(bundled)[0].id}"
+    assert uncached.get("/v1/claims/no-such-claim").headers["content-type"] == "application/problem+json"
+    assert uncached.get(url, headers={"Accept": "text/csv"}).status_code == 406
+    assert uncached.get(url, headers={"Authorization": "Bearer not-a-key"}).status_code == 401
+    assert uncached.get(url, headers={"Accept": "application/fhir+json"}).json()["resourceType"] == "Evidence"
+
+
+LISTS = [
+    "/v1/claims",
+    "/v1/claims?limit=3",
+    "/v1/claims?topic=mechanism",
+    "/v1/claims?verdict=partly-supported&limit=2",
+    "/v1/claims?min_certainty=moderate&sort=-updated_at&limit=4",
+    "/v1/claims?sort=certainty&limit=5&topic=efficacy",
+    # passed on: the routes answer these, with an error or by their own reading
+    "/v1/claims?limit=0",
+    "/v1/claims?limit=050",
+    "/v1/claims?verdict=maybe",
+    "/v1/claims?topic=Mechanism",
+    "/v1/claims?limit=2&limit=3",
+    "/v1/claims?cursor=forged",
+    "/v1/claims?sort=relevance",
+    "/v1/claims?q=glutamate",
+]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_every_page_of_a_list_is_the_routes_answer_byte_for_byte(
+    uncached: TestClient, routes_only: TestClient, url: str
+) -> None:
+    while True:
+        ours, theirs = uncached.get(url), routes_only.get(url)
+        assert _exchange(ours) == _exchange(theirs)
+        cursor = ours.json().get("next_cursor") if ours.status_code == 200 else None
+        if cursor is None:
+            break
+        url = ours.links["next"]["url"]
+
+
+def test_the_layer_pages_through_a_list_itself(layer_only: TestClient, bundled: Dataset) -> None:
+    ids, url = [], "/v1/claims?limit=4&sort=-updated_at"
+    while url:
+        page = layer_only.get(url)
+        assert page.status_code == 200
+        ids += [item["id"] for item in page.json()["items"]]
+        url = page.links.get("next", {}).get("url")
+    assert sorted(ids) == sorted(claim.id for claim in vetted(bundled))
+    assert layer_only.get("/v1/claims?limit=0").status_code == 503
+    assert layer_only.get("/v1/claims?q=glutamate").status_code == 503
+    assert layer_only.get("/v1/claims?cursor=forged").status_code == 503
