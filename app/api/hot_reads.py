@@ -10,10 +10,11 @@ function with the values FastAPI would have passed, so the bytes are the route's
 answer would be an error, passes on to FastAPI, which stays the one place errors are made.
 
 A claim read by primary key on SQLite takes tens of microseconds, less than the hop to a thread,
-so it runs on the event loop, bounded by the statement clock like any other (app.db); the pool
-(15 connections) outnumbers the request threads, so the loop never waits for one. A page may
-count its filter's claims first, and on PostgreSQL any read is a round trip to a server that may
-be busy: those run on a thread. Keyed requests always go to the routes, as checking a key writes.
+so it runs on the event loop, bounded by the statement clock like any other (app.db). While the
+request threads (EVIDENCE_REQUEST_THREADS, 4 by default) are fewer than SQLite's pool of 15
+connections, the loop never waits for one. A page may count its filter's claims first, and on
+PostgreSQL any read is a round trip to a server that may be busy: those run on a thread. Keyed
+requests always go to the routes, as checking a key writes.
 """
 
 import re
