@@ -86,7 +86,7 @@ def test_the_layer_answers_plain_reads_and_passes_on_the_rest(layer_only: TestCl
     assert plain.status_code == 200
     assert plain.json()["id"] == claim.id
     assert plain.headers["content-type"] == "application/json"
-    assert plain.headers["vary"] == "Accept, Accept-Encoding, Origin"
+    assert "Accept" in [name.strip() for name in plain.headers["vary"].split(",")]
     assert layer_only.get(url, headers={"Accept": "application/fhir+json"}).json()["resourceType"] == "Evidence"
     # What the layer does not answer reaches the routes, which refuse everything here.
     assert layer_only.get(url, headers={"Accept": "text/csv"}).status_code == 503
