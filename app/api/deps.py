@@ -86,5 +86,9 @@ def _stored_cursor_secret(engine: Engine) -> str:
 
 CursorSecretDep = Annotated[str, Depends(get_cursor_secret)]
 TotalsDep = Annotated[TotalCache, Depends(get_totals)]
-Limit = Annotated[int, Query(ge=1, le=200, description="Items per page")]
-Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque `next_cursor` from the previous page")]
+MAX_PAGE_ITEMS = 200
+MAX_CURSOR_CHARS = 2000
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_ITEMS, description="Items per page")]
+Cursor = Annotated[
+    str | None, Query(max_length=MAX_CURSOR_CHARS, description="Opaque `next_cursor` from the previous page")
+]

@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.api.deps import MAX_CURSOR_CHARS, MAX_PAGE_ITEMS, get_cursor_secret
 from app.api.v1 import claims
 from app.errors import EvidenceError
 from app.models.claim import CertaintyLevel, Verdict
@@ -37,8 +38,13 @@ from app.services.claims import ClaimSort
 
 _SLUG = re.compile(SLUG_PATTERN)
 _CLAIM_PATH = re.compile(r"/v1/claims/(" + SLUG_PATTERN.strip("^$") + ")")
-_LIMIT = re.compile(r"[1-9][0-9]?|1[0-9][0-9]|200")  # 1 to 200, written as FastAPI reads it back
-_MAX_CURSOR = 2000
+_PAGE_DIGITS = len(str(MAX_PAGE_ITEMS))  # and never thousands of digits, which int() refuses
+
+
+def _page_size(value: str) -> int | None:
+    """1 to MAX_PAGE_ITEMS written plainly (no sign, space or leading zero), so FastAPI would read it alike."""
+    plain = value.isascii() and value.isdigit() and not value.startswith("0") and len(value) <= _PAGE_DIGITS
+    return int(value) if plain and int(value) <= MAX_PAGE_ITEMS else None
 
 
 def _member_of(kind: type[StrEnum]) -> Callable[[str], StrEnum | None]:
@@ -52,8 +58,8 @@ _LIST_VALUES: dict[str, Callable[[str], object]] = {
     "verdict": _member_of(Verdict),
     "min_certainty": _member_of(CertaintyLevel),
     "sort": _member_of(ClaimSort),
-    "limit": lambda value: int(value) if _LIMIT.fullmatch(value) else None,
-    "cursor": lambda value: value if 0 < len(value) <= _MAX_CURSOR else None,
+    "limit": _page_size,
+    "cursor": lambda value: value if 0 < len(value) <= MAX_CURSOR_CHARS else None,
 }
 
 Answer = Callable[[], Response]
@@ -85,7 +91,10 @@ async def _answer(scope: Scope) -> Response | None:
     """The route function's response, or None where FastAPI must answer (unknown shape, any error)."""
     state: State = scope["app"].state
     detail = _claim_detail(scope, state)
-    answer = detail or _claim_list(scope, state)
+    try:
+        answer = detail or await _claim_list(scope, state)
+    except SQLAlchemyError:  # reading the cursor secret
+        return None
     if answer is None:
         return None
 
@@ -111,16 +120,16 @@ def _claim_detail(scope: Scope, state: State) -> Answer | None:
     )
 
 
-def _claim_list(scope: Scope, state: State) -> Answer | None:
-    """A list by the filters above, once the worker knows its cursor secret (the route's first list reads it)."""
-    secret = state.settings.cursor_secret or getattr(state, "cursor_secret", None)
-    if scope["path"] != "/v1/claims" or secret is None:
+async def _claim_list(scope: Scope, state: State) -> Answer | None:
+    """A list by the filters above, its cursors signed with the secret the route's dependency gives."""
+    if scope["path"] != "/v1/claims":
         return None
     pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
     values = {name: _LIST_VALUES[name](value) if name in _LIST_VALUES else None for name, value in pairs}
     if len(values) != len(pairs) or None in values.values():
         return None
     request = Request(scope)
+    secret = await get_cursor_secret(request, state.engine, state.settings)
     return lambda: claims.list_claims(
         request,
         engine=state.engine,

@@ -37,7 +37,7 @@ def _routes_refuse() -> None:
 @pytest.fixture(scope="module")
 def layer_only(bundled_url: str) -> Iterator[TestClient]:
     """The app whose routes cannot reach the database: a 200 for a claim can come from the layer alone."""
-    app = _uncached_app(bundled_url, cursor_secret="a secret of this test's own")
+    app = _uncached_app(bundled_url)
     app.dependency_overrides[get_engine] = _routes_refuse
     with TestClient(app) as client:
         yield client
@@ -112,6 +112,8 @@ LISTS = [
     # passed on: the routes answer these, with an error or by their own reading
     "/v1/claims?limit=0",
     "/v1/claims?limit=050",
+    "/v1/claims?limit=201",
+    "/v1/claims?limit=" + "9" * 5000,
     "/v1/claims?verdict=maybe",
     "/v1/claims?topic=Mechanism",
     "/v1/claims?limit=2&limit=3",
