@@ -1,9 +1,10 @@
 """Engine factory: one engine per app, with time limits so a slow or hung database costs a 503, not a worker.
 
 SQLite: WAL for concurrent readers, a lock wait, and a progress handler that interrupts a
-statement past its deadline. PostgreSQL: connect_timeout, statement_timeout, and a watchdog
-that breaks a connection whose server stopped answering at all (statement_timeout is the
-server's own clock, so a frozen or unreachable server never enforces it).
+statement past its deadline (or past a shorter budget its caller set: `statement_budget`).
+PostgreSQL: connect_timeout, statement_timeout, and a watchdog that breaks a connection whose
+server stopped answering at all (statement_timeout is the server's own clock, so a frozen or
+unreachable server never enforces it).
 """
 
 import math
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ _SQLITE_UNAVAILABLE = {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_INTERRUPT", "SQLI
 _POSTGRES_UNAVAILABLE_CLASSES = {"08", "53", "57"}
 _PROGRESS_STEPS = 1000  # SQLite VM instructions between deadline checks
 _WATCH_TICK = 0.1
+_BUDGET: ContextVar[float] = ContextVar("statement_budget", default=math.inf)
 
 
 @dataclass(frozen=True)
@@ -82,13 +85,27 @@ class _StatementClock:
         self.deadline = math.inf
 
     def start(self) -> None:
-        self.deadline = time.monotonic() + self.limit
+        self.deadline = time.monotonic() + min(self.limit, _BUDGET.get())
 
     def stop(self) -> None:
         self.deadline = math.inf
 
     def __call__(self) -> int:
         return int(time.monotonic() > self.deadline)
+
+
+@contextmanager
+def statement_budget(seconds: float) -> Iterator[None]:
+    """SQLite statements started inside run at most `seconds` (less if the engine's limit is less).
+
+    A read made on the event loop holds every other request while it runs: past its budget it is
+    interrupted (an OperationalError), and its caller can hand the work to a thread instead.
+    """
+    token = _BUDGET.set(seconds)
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
 
 
 def _sqlite_engine(url: str, limits: Timeouts) -> Engine:

@@ -17,7 +17,11 @@ from app.config import PROJECT_ROOT, Settings
 from app.dataset import Dataset, read_dataset
 from app.db import create_db_engine
 from app.main import create_app
+from app.services.curation import Change, save_claim, write_transaction
+from app.services.embedders import DEFAULT_MODEL
+from app.services.indexing import indexer_for
 from app.services.loading import load_dataset
+from tests.benchmarks.generate_claims import synthetic_claims
 
 # Every test client comes from one address: shared fixtures may not run into the limits by accident
 # (tests of the limits set their own), and servers the tests start inherit these.
@@ -81,6 +85,19 @@ def bundled() -> Dataset:
 @pytest.fixture(scope="session")
 def bundled_url(new_database: NewDatabase, bundled: Dataset) -> str:
     return migrated_and_loaded(new_database(), bundled)
+
+
+@pytest.fixture(scope="session")
+def many_claims_url(new_database: NewDatabase, bundled: Dataset) -> str:
+    """The bundled data plus 500 synthetic claims: enough that a broad search or a count takes a while."""
+    url = migrated_and_loaded(new_database(), bundled)
+    engine = create_db_engine(url)
+    indexer = indexer_for(engine, DEFAULT_MODEL)
+    with write_transaction(engine) as session:
+        for claim in synthetic_claims(500, seed=3):
+            save_claim(session=session, claim_in=claim, change=Change(by="test fixture"), indexer=indexer)
+    engine.dispose()
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -17,10 +17,6 @@ from sqlalchemy.engine import make_url
 from app.config import Settings
 from app.db import create_db_engine
 from app.main import create_app
-from app.services.curation import Change, save_claim, write_transaction
-from app.services.embedders import DEFAULT_MODEL
-from app.services.indexing import indexer_for
-from tests.benchmarks.generate_claims import synthetic_claims
 from tests.conftest import ON_POSTGRES, migrated_and_loaded
 from tests.helpers import assert_problem
 from tests.live import serving, stalling_proxy
@@ -75,19 +71,6 @@ def test_health_answers_at_once_while_a_search_waits_on_the_database(new_databas
     assert max(health_times) < 0.5, health_times
     assert_problem(response, 503, "database-unavailable")
     assert response.headers["retry-after"] == "5"
-
-
-@pytest.fixture(scope="module")
-def many_claims_url(new_database, bundled) -> str:
-    """The bundled data plus 500 synthetic claims: enough that a broad search takes a while."""
-    url = migrated_and_loaded(new_database(), bundled)
-    engine = create_db_engine(url)
-    indexer = indexer_for(engine, DEFAULT_MODEL)
-    with write_transaction(engine) as session:
-        for claim in synthetic_claims(500, seed=3):
-            save_claim(session=session, claim_in=claim, change=Change(by="test fixture"), indexer=indexer)
-    engine.dispose()
-    return url
 
 
 def test_a_statement_past_the_time_limit_is_a_503_with_retry_after(many_claims_url):

@@ -1,16 +1,22 @@
 """The hot read layer serves plain claim details and lists itself, with exactly the routes' bytes and headers."""
 
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from starlette.types import Receive, Scope, Send
 
+from app.api import hot_reads
 from app.api.deps import get_engine
 from app.api.hot_reads import HotReads
 from app.config import Settings
 from app.dataset import Dataset
 from app.main import create_app
+from tests.conftest import ON_POSTGRES
 from tests.helpers import vetted
 
 # Headers that differ between any two exchanges, whoever answers.
@@ -24,10 +30,13 @@ def _uncached_app(url: str, **settings: object) -> FastAPI:
 @pytest.fixture(scope="module")
 def routes_only(bundled_url: str) -> Iterator[TestClient]:
     """The app without the hot read layer: every request answered by the routes."""
-    app = _uncached_app(bundled_url)
-    app.user_middleware = [layer for layer in app.user_middleware if layer.cls is not HotReads]
-    with TestClient(app) as client:
+    with TestClient(_without_layer(_uncached_app(bundled_url))) as client:
         yield client
+
+
+def _without_layer(app: FastAPI) -> FastAPI:
+    app.user_middleware = [layer for layer in app.user_middleware if layer.cls is not HotReads]
+    return app
 
 
 def _routes_refuse() -> None:
@@ -37,10 +46,13 @@ def _routes_refuse() -> None:
 @pytest.fixture(scope="module")
 def layer_only(bundled_url: str) -> Iterator[TestClient]:
     """The app whose routes cannot reach the database: a 200 for a claim can come from the layer alone."""
-    app = _uncached_app(bundled_url)
-    app.dependency_overrides[get_engine] = _routes_refuse
-    with TestClient(app) as client:
+    with TestClient(_refusing_routes(_uncached_app(bundled_url))) as client:
         yield client
+
+
+def _refusing_routes(app: FastAPI) -> FastAPI:
+    app.dependency_overrides[get_engine] = _routes_refuse
+    return app
 
 
 def _exchange(response: object) -> tuple[int, bytes, list[tuple[str, str]]]:
@@ -147,3 +159,60 @@ def test_the_layer_pages_through_a_list_itself(layer_only: TestClient, bundled: 
     assert layer_only.get("/v1/claims?limit=0").status_code == 503
     assert layer_only.get("/v1/claims?q=glutamate").status_code == 503
     assert layer_only.get("/v1/claims?cursor=forged").status_code == 503
+
+
+class _Threads:
+    """Which thread ran the event loop, and which ran each SQL statement, over the requests of a test."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.loop: set[int] = set()
+        self.statements: list[int] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.loop.add(threading.get_ident())
+        await self.app(scope, receive, send)
+
+    def record(self, *_: Any) -> None:
+        self.statements.append(threading.get_ident())
+
+    def of(self, client: TestClient, url: str) -> set[int]:
+        """The threads that ran `url`'s statements."""
+        self.statements.clear()
+        assert client.get(url).status_code == 200
+        return set(self.statements)
+
+
+def test_sqlite_reads_in_index_order_run_on_the_event_loop_and_the_rest_on_threads(bundled_url: str) -> None:
+    threads = _Threads(_uncached_app(bundled_url))
+    with TestClient(threads) as client:  # type: ignore[arg-type]
+        event.listen(threads.app.state.engine, "before_cursor_execute", threads.record)
+        first = client.get("/v1/claims?limit=2")  # reads the cursor secret and counts, once
+        claim = "/v1/claims/" + first.json()["items"][0]["id"]
+        in_index_order = [first.links["next"]["url"], "/v1/claims?limit=2", claim]
+        others = ["/v1/claims?sort=certainty&limit=2", "/v1/claims?sort=-updated_at", "/v1/claims?q=glutamate"]
+        for url in [] if ON_POSTGRES else in_index_order:
+            assert threads.of(client, url) == threads.loop, url
+        for url in others + in_index_order if ON_POSTGRES else others:
+            ran = threads.of(client, url)
+            assert ran and ran.isdisjoint(threads.loop), url
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="the loop's budget is SQLite's: PostgreSQL reads all run on threads")
+def test_a_read_past_the_loops_budget_is_handed_to_the_routes(
+    many_claims_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting 522 claims takes thousands of SQLite steps: with no budget at all, the layer must give it up."""
+    monkeypatch.setattr(hot_reads, "LOOP_BUDGET", 0.0)
+    url = "/v1/claims?limit=50"
+    with TestClient(_refusing_routes(_uncached_app(many_claims_url))) as layer_only:
+        claim = layer_only.get("/v1/claims/ect-more-efficacious-than-ketamine")
+        assert claim.status_code == 200  # a read by key stops before the budget is ever checked
+        assert layer_only.get(url).status_code == 503  # the routes refuse everything here
+    with (
+        TestClient(_uncached_app(many_claims_url)) as app,
+        TestClient(_without_layer(_uncached_app(many_claims_url))) as routes,
+    ):
+        ours = app.get(url)
+        assert ours.status_code == 200 and len(ours.json()["items"]) == 50
+        assert _exchange(ours) == _exchange(routes.get(url))
