@@ -78,14 +78,23 @@ def is_unavailable(error: SQLAlchemyError) -> bool:
 
 
 class _StatementClock:
-    """SQLite progress handler: a non-zero answer interrupts the running statement."""
+    """SQLite progress handler: a non-zero answer interrupts the running statement.
 
-    def __init__(self, limit: float) -> None:
+    The lock wait (busy_timeout) follows the same limit, so a statement under a budget never
+    waits longer for a lock than it may run.
+    """
+
+    def __init__(self, dbapi_connection: Any, limit: float, lock_wait: float) -> None:
+        self.connection = dbapi_connection
         self.limit = limit
+        self.lock_wait = lock_wait
         self.deadline = math.inf
 
     def start(self) -> None:
-        self.deadline = time.monotonic() + min(self.limit, _BUDGET.get())
+        limit = min(self.limit, _BUDGET.get())
+        if limit != self.lock_wait:
+            self.lock_wait = _wait_for_locks(self.connection, limit)
+        self.deadline = time.monotonic() + limit
 
     def stop(self) -> None:
         self.deadline = math.inf
@@ -96,10 +105,11 @@ class _StatementClock:
 
 @contextmanager
 def statement_budget(seconds: float) -> Iterator[None]:
-    """SQLite statements started inside run at most `seconds` (less if the engine's limit is less).
+    """SQLite statements started inside run, or wait for a lock, at most `seconds` (less if the engine's limit is).
 
-    A read made on the event loop holds every other request while it runs: past its budget it is
-    interrupted (an OperationalError), and its caller can hand the work to a thread instead.
+    A read made on the event loop holds every other request while it runs or waits: past its
+    budget it fails (an OperationalError: interrupted, or the database is locked), and its caller
+    can hand the work to a thread instead.
     """
     token = _BUDGET.set(seconds)
     try:
@@ -108,19 +118,27 @@ def statement_budget(seconds: float) -> Iterator[None]:
         _BUDGET.reset(token)
 
 
-def _sqlite_engine(url: str, limits: Timeouts) -> Engine:
-    lock_wait_ms = int(1000 * (limits.statement or limits.connect))
+def _wait_for_locks(dbapi_connection: Any, seconds: float) -> float:
+    """How long the connection's statements wait for another connection's lock before failing."""
+    dbapi_connection.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+    return seconds
 
+
+def _sqlite_engine(url: str, limits: Timeouts) -> Engine:
     def tune(dbapi_connection: Any, record: Any) -> None:
-        """WAL lets readers run beside a writer; foreign keys are off by default in SQLite."""
+        """WAL lets readers run beside a writer; foreign keys are off by default in SQLite.
+
+        The lock wait comes first, as the other pragmas may wait for a lock too (within a budget,
+        when the connection is opened for a read on the event loop).
+        """
+        lock_wait = _wait_for_locks(dbapi_connection, min(limits.statement or limits.connect, _BUDGET.get()))
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={lock_wait_ms}")
         cursor.close()
         if limits.statement is not None:
-            record.info["clock"] = clock = _StatementClock(limits.statement)
+            record.info["clock"] = clock = _StatementClock(dbapi_connection, limits.statement, lock_wait)
             dbapi_connection.set_progress_handler(clock, _PROGRESS_STEPS)
 
     in_memory = make_url(url).database in (None, "", ":memory:")  # one connection per thread: no pool to wait on

@@ -46,9 +46,15 @@ def claims_locked(url: str) -> Iterator[None]:
         holder.close()
 
 
-def test_health_answers_at_once_while_a_search_waits_on_the_database(new_database, bundled):
+@pytest.mark.parametrize(
+    "read",
+    [SEARCH, "/v1/claims/ect-more-efficacious-than-ketamine", "/v1/claims?limit=5"],
+    ids=["search", "claim", "page"],  # a claim and a page in id order are read on the event loop first (hot_reads)
+)
+def test_health_answers_at_once_while_a_read_waits_on_the_database(new_database, bundled, read):
     url = migrated_and_loaded(new_database(), bundled)
-    env = {"EVIDENCE_DATABASE_URL": url, "EVIDENCE_STATEMENT_TIMEOUT": "1.5"}
+    # With the cursor secret given, a list page's first read is the page itself (hot_reads, on the loop).
+    env = {"EVIDENCE_DATABASE_URL": url, "EVIDENCE_STATEMENT_TIMEOUT": "1.5", "EVIDENCE_CURSOR_SECRET": "s" * 32}
     health_times = []
     with (
         serving(env) as server,
@@ -56,14 +62,14 @@ def test_health_answers_at_once_while_a_search_waits_on_the_database(new_databas
         claims_locked(url),
         ThreadPoolExecutor(1) as pool,
     ):
-        search = pool.submit(httpx2.get, server.url + SEARCH, timeout=30)
-        time.sleep(0.3)  # the search is now waiting on the database
-        while not search.done():
+        waiting = pool.submit(httpx2.get, server.url + read, timeout=30)
+        time.sleep(0.3)  # the read is now waiting on the database
+        while not waiting.done():
             started = time.perf_counter()
             assert http.get("/healthz").status_code == 200
             health_times.append(time.perf_counter() - started)
             time.sleep(0.05)
-        response = search.result()
+        response = waiting.result()
     # A blocked event loop would hold every probe for the whole 1.5 s wait; on a busy machine
     # a probe may still lose the CPU now and then, so the typical one is held to 50 ms.
     assert len(health_times) >= 5
