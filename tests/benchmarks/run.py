@@ -518,7 +518,7 @@ def main() -> None:
     load_before = os.getloadavg()[1]
     results = [measure(count, args) for count in args.claims]
     load = f"- Load average over 5 minutes: {load_before:.1f} at the start, {os.getloadavg()[1]:.1f} at the end."
-    section = figures_section(args, table(results) + "\n\n" + others(results, args.connections) + "\n" + load)
+    section = figures_section(args, started, table(results) + "\n\n" + others(results, args.connections) + "\n" + load)
     print(section)
     if args.write:
         args.write.write_text(report(section, started, args))
@@ -527,13 +527,16 @@ def main() -> None:
             report_file.write(f"\n{section}")
 
 
-def figures_section(args: argparse.Namespace, figures: str) -> str:
-    """One sitting's figures under a heading naming the database and workers, with the command that made them."""
+def figures_section(args: argparse.Namespace, started: str, figures: str) -> str:
+    """One sitting's figures under a heading naming the database and workers, with the command that made them.
+
+    Each names its machine and time too: a report may gather sittings from several machines (--append).
+    """
     database = "PostgreSQL" if args.postgres else "SQLite"
     workers = f"{args.workers} worker" + ("s" if args.workers > 1 else "")
     command = "python -m tests.benchmarks.run " + " ".join(sys.argv[1:])
     heading = f"### {database}, {workers} on core(s) {args.server_cpus}, wrk on core {args.load_core}"
-    return f"{heading}\n\n```sh\n{command}\n```\n\n{figures}\n"
+    return f"{heading}\n\nMeasured {started} on {machine()}\n\n```sh\n{command}\n```\n\n{figures}\n"
 
 
 def report(section: str, started: str, args: argparse.Namespace) -> str:
