@@ -93,7 +93,8 @@ class _StatementClock:
     def start(self) -> None:
         limit = min(self.limit, _BUDGET.get())
         if limit != self.lock_wait:
-            self.lock_wait = _wait_for_locks(self.connection, limit)
+            _wait_for_locks(self.connection, limit)
+            self.lock_wait = limit
         self.deadline = time.monotonic() + limit
 
     def stop(self) -> None:
@@ -118,10 +119,9 @@ def statement_budget(seconds: float) -> Iterator[None]:
         _BUDGET.reset(token)
 
 
-def _wait_for_locks(dbapi_connection: Any, seconds: float) -> float:
+def _wait_for_locks(dbapi_connection: Any, seconds: float) -> None:
     """How long the connection's statements wait for another connection's lock before failing."""
     dbapi_connection.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
-    return seconds
 
 
 def _sqlite_engine(url: str, limits: Timeouts) -> Engine:
@@ -131,7 +131,8 @@ def _sqlite_engine(url: str, limits: Timeouts) -> Engine:
         The lock wait comes first, as the other pragmas may wait for a lock too (within a budget,
         when the connection is opened for a read on the event loop).
         """
-        lock_wait = _wait_for_locks(dbapi_connection, min(limits.statement or limits.connect, _BUDGET.get()))
+        lock_wait = min(limits.statement or limits.connect, _BUDGET.get())
+        _wait_for_locks(dbapi_connection, lock_wait)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
