@@ -23,12 +23,14 @@ from app.models.claim import (
     ClaimTag,
     Verdict,
 )
+from app.prepared import PreparedRead
 from app.services.paging import (
     AnySelect,
     Page,
     PageRequest,
     SortKey,
     count_rows,
+    cut_page,
     fetch_page,
     float_key,
     int_key,
@@ -37,7 +39,6 @@ from app.services.paging import (
     moment_key,
     page_statement,
     page_values,
-    run_page,
 )
 from app.services.search import TextSearch
 from app.services.source_refs import GENERATION, SourceRefs, read_refs
@@ -212,15 +213,16 @@ def list_claims(
         statement = _LISTINGS.get(shape)
         if statement is None:
             query = filters.apply(select(col(Claim.id), *([col(Claim.document)] if in_index_order else [])))
-            statement = _LISTINGS[shape] = _paged(query, keys, values)
+            statement = _LISTINGS[shape] = PreparedRead(_paged(query, keys, values))
+        rows = statement.rows(conn, values | bound)
     else:
         query, keys = searched(filters, filters.search, sort, text_search=text_search)
         values = page_values(keys, page)
-        statement = _paged(query, keys, values)
-    result = run_page(conn, statement, values | bound, keys, page, total)
-    ids = [row.id for row in result.rows]
+        rows = conn.execute(_paged(query, keys, values), values | bound).all()
+    result = cut_page(rows, keys, page, total)
+    ids = [row[0] for row in result.rows]  # the rows hold id, then the document in index order, then the sort keys
     if in_index_order:
-        return ClaimPage(result, [row.document for row in result.rows], [None] * len(ids))
+        return ClaimPage(result, [row[1] for row in result.rows], [None] * len(ids))
     documents = dict(conn.execute(_DOCUMENTS, {"ids": ids}).all())
     matches = text_search.fragments(conn, filters.search, ids) if filters.search is not None else {}
     return ClaimPage(result, [documents[i] for i in ids], [matches.get(i) for i in ids])
@@ -232,12 +234,12 @@ def _paged(query: AnySelect, keys: list[SortKey], values: dict[str, object]) -> 
 
 
 # Page statements without a search, one per shape (filters set, sort, first or later page): a few hundred at most.
-_LISTINGS: dict[tuple[frozenset[str], ClaimSort, bool], AnySelect] = {}
+_LISTINGS: dict[tuple[frozenset[str], ClaimSort, bool], PreparedRead] = {}
 _DOCUMENTS = select(col(Claim.id), col(Claim.document)).where(col(Claim.id).in_(bindparam("ids", expanding=True)))
 
-# Built once: the hot single-claim read skips statement construction (SQLAlchemy caches the SQL).
-_CLAIM_DOCUMENT = select(col(Claim.document), col(Claim.status), GENERATION).where(
-    col(Claim.id) == bindparam("claim_id")
+# Built once: the hot single-claim read skips statement construction, and on SQLite SQLAlchemy's execution.
+_CLAIM_DOCUMENT = PreparedRead(
+    select(col(Claim.document), col(Claim.status), GENERATION).where(col(Claim.id) == bindparam("claim_id"))
 )
 
 
@@ -245,14 +247,15 @@ def read_claim(
     *, conn: Connection, claim_id: str, drafts_visible: bool = False, known_sources: SourceRefs | None = None
 ) -> dict[str, Any]:
     """The claim with each citation's source expanded (from `known_sources` where it holds them)."""
-    row = conn.execute(_CLAIM_DOCUMENT, {"claim_id": claim_id}).first()
+    row = _CLAIM_DOCUMENT.first(conn, {"claim_id": claim_id})
     if row is None:
         raise NotFound(f"no claim has id '{claim_id}'; list them at /v1/claims")
-    require_public(row.status, drafts_visible)
-    claim = orjson.loads(row.document)
+    document, status, generation = row
+    require_public(status, drafts_visible)
+    claim = orjson.loads(document)
     cited = {citation["source_id"] for citation in claim["citations"]}
-    if known_sources is not None and row.generation is not None:
-        refs = known_sources.cited(conn, row.generation, cited)
+    if known_sources is not None and generation is not None:
+        refs = known_sources.cited(conn, generation, cited)
     else:
         refs = read_refs(conn, cited)[0]
     for citation in claim["citations"]:

@@ -14,18 +14,23 @@ import time
 from typing import Any, Protocol
 
 import psycopg
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
+
+from app.prepared import PreparedRead
 
 CHANNEL = "evidence_generation"  # the trigger of migration 0008 notifies it
 _READ = "SELECT generation FROM dataset_state"
 _RETRY_SECONDS = 1.0
 
 
+_GENERATION = PreparedRead(text(_READ))  # asked before every remembered answer on SQLite: kept cheap
+
+
 def read_generation(conn: Connection) -> int | None:
-    value = conn.exec_driver_sql(_READ).scalar()
-    return None if value is None else int(value)
+    row = _GENERATION.first(conn)
+    return None if row is None or row[0] is None else int(row[0])
 
 
 class Generation(Protocol):

@@ -136,19 +136,11 @@ def fetch_page(
     if total is None:
         total = count_rows(conn, query)
     values = page_values(keys, request)
-    return run_page(conn, page_statement(query, keys, values), values, keys, request, total)
+    return cut_page(conn.execute(page_statement(query, keys, values), values).all(), keys, request, total)
 
 
-def run_page(
-    conn: Connection,
-    statement: AnySelect,
-    values: dict[str, object],
-    keys: Sequence[SortKey],
-    request: PageRequest,
-    total: int,
-) -> Page:
-    """Run a page_statement with `values`; cut the page, and name where the next one starts."""
-    rows = conn.execute(statement, values).all()
+def cut_page(rows: Sequence[Sequence[Any]], keys: Sequence[SortKey], request: PageRequest, total: int) -> Page:
+    """A page_statement's rows cut to the page, naming where the next one starts."""
     next_cursor = None
     if len(rows) > request.limit:
         rows = rows[: request.limit]

@@ -1,0 +1,48 @@
+import datetime as dt
+
+import pytest
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import col
+
+from app.config import Settings
+from app.db import create_db_engine, is_unavailable, statement_budget, timeouts
+from app.models.claim import Claim
+from app.prepared import PreparedRead
+from tests.conftest import ON_POSTGRES
+
+BY_TOPIC = select(col(Claim.id)).where(col(Claim.topic_id) == bindparam("topic", "mechanism")).order_by(col(Claim.id))
+
+
+@pytest.fixture
+def engine(bundled_url):
+    engine = create_db_engine(bundled_url, timeouts(Settings(database_url=bundled_url)))
+    yield engine
+    engine.dispose()
+
+
+def test_rows_are_sqlalchemys_rows_with_the_statements_own_values_or_the_callers(engine):
+    prepared = PreparedRead(BY_TOPIC)
+    with engine.connect() as conn:
+        for values in ({}, {"topic": "efficacy-vs-ect"}, {"topic": "efficacy-vs-ect"}, {}):
+            expected = conn.execute(BY_TOPIC, values).all()
+            assert [tuple(row) for row in prepared.rows(conn, values)] == [tuple(row) for row in expected]
+            assert expected  # both topics have claims, so the comparison says something
+        assert prepared.first(conn, {"topic": "no-such-topic"}) is None
+
+
+def test_columns_sqlalchemy_converts_come_back_converted(engine):
+    prepared = PreparedRead(select(col(Claim.id), col(Claim.updated_at)).order_by(col(Claim.id)).limit(1))
+    with engine.connect() as conn:
+        claim_id, updated_at = prepared.first(conn)
+    assert isinstance(updated_at, dt.datetime) and updated_at.tzinfo is not None
+    assert claim_id
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="statement budgets are SQLite's (PostgreSQL has statement_timeout)")
+def test_a_read_past_its_budget_fails_as_sqlalchemys_unavailable_error(engine):
+    slow = PreparedRead(text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"))
+    with engine.connect() as conn, statement_budget(0.05), pytest.raises(OperationalError) as failed:
+        slow.rows(conn)
+    assert is_unavailable(failed.value)
+    assert "interrupted" in str(failed.value.orig)
