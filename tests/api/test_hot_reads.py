@@ -121,6 +121,12 @@ LISTS = [
     "/v1/claims?verdict=partly-supported&limit=2",
     "/v1/claims?min_certainty=moderate&sort=-updated_at&limit=4",
     "/v1/claims?sort=certainty&limit=5&topic=efficacy",
+    "/v1/claims?q=glutamate",
+    "/v1/claims?q=ketamine%20ECT&limit=2",
+    "/v1/claims?q=ketamine&sort=id&limit=3",
+    "/v1/claims?q=%22nasal%20spray%22%20OR%20esketamine&topic=access-and-coverage&limit=1",
+    "/v1/claims?q=",
+    "/v1/claims?q=%E2%9C%A8",
     # passed on: the routes answer these, with an error or by their own reading
     "/v1/claims?limit=0",
     "/v1/claims?limit=050",
@@ -131,7 +137,8 @@ LISTS = [
     "/v1/claims?limit=2&limit=3",
     "/v1/claims?cursor=forged",
     "/v1/claims?sort=relevance",
-    "/v1/claims?q=glutamate",
+    "/v1/claims?q=ketamine&facets=topic",
+    "/v1/claims?q=ketamine&q=ect",
 ]
 
 
@@ -156,8 +163,11 @@ def test_the_layer_pages_through_a_list_itself(layer_only: TestClient, bundled: 
         ids += [item["id"] for item in page.json()["items"]]
         url = page.links.get("next", {}).get("url")
     assert sorted(ids) == sorted(claim.id for claim in vetted(bundled))
+    searched = layer_only.get("/v1/claims?q=glutamate")
+    assert searched.status_code == 200 and searched.json()["total"] > 0
+    assert "<mark>" in searched.json()["items"][0]["match"]["fragment"]
+    assert layer_only.get("/v1/claims?q=glutamate&facets=topic").status_code == 503
     assert layer_only.get("/v1/claims?limit=0").status_code == 503
-    assert layer_only.get("/v1/claims?q=glutamate").status_code == 503
     assert layer_only.get("/v1/claims?cursor=forged").status_code == 503
 
 
