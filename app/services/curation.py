@@ -185,13 +185,25 @@ def save_claim(*, session: Session, claim_in: ClaimIn, change: Change, indexer: 
     return outcome
 
 
-def save_new_claims(*, session: Session, claims_in: Sequence[ClaimIn], change: Change, indexer: ClaimIndexer) -> None:
-    """Claims the database does not hold yet, as save_claim writes them, with one statement per table for all."""
+def prepare_new_claims(
+    *, session: Session, batches: Sequence[Sequence[ClaimIn]], indexer: ClaimIndexer
+) -> list[PendingIndex]:
+    """Start computing the vectors of each batch of new claims, in order, for save_new_claims.
+
+    The embedding thread works through them while the main thread writes the batches before,
+    instead of starting each batch's vectors only as its rows go in.
+    """
+    labels: dict[str, str] = {row.id: row.label for row in session.execute(select(col(Topic.id), col(Topic.label)))}
+    return [indexer.prepare([_index_entry(claim_in, FIRST_VERSION, labels) for claim_in in batch]) for batch in batches]
+
+
+def save_new_claims(*, session: Session, claims_in: Sequence[ClaimIn], change: Change, index: PendingIndex) -> None:
+    """Claims the database does not hold yet, as save_claim writes them, with one statement per table for all.
+
+    `index` is what prepare_new_claims started for these claims; their vectors are computed while the rows go in.
+    """
     if not claims_in:
         return
-    labels: dict[str, str] = {row.id: row.label for row in session.execute(select(col(Topic.id), col(Topic.label)))}
-    # Their vectors are computed on another thread while the rows go in.
-    pending = indexer.prepare([_index_entry(claim_in, FIRST_VERSION, labels) for claim_in in claims_in])
     now = now_utc()
     mark_changed(session)
     records = [
@@ -202,7 +214,7 @@ def save_new_claims(*, session: Session, claims_in: Sequence[ClaimIn], change: C
         insert_rows(session, Claim, [record.row for record in records])
     except IntegrityError:
         raise AlreadyExists("a claim in this batch exists already; edit it with PATCH instead") from None
-    _write_parts(session, records, pending)
+    _write_parts(session, records, index)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from app.services.curation import (
     Change,
     Outcome,
     mark_changed,
+    prepare_new_claims,
     retract_claim,
     save_claim,
     save_new_claims,
@@ -129,9 +130,10 @@ def _save_claims(
     """Claims new to the database in bulk, NEW_CLAIMS_BATCH at a time; the others one by one, as edits."""
     held = _held_ids(session, [claim.id for claim in claims])
     new = [claim for claim in claims if claim.id not in held]
-    for first in range(0, len(new), NEW_CLAIMS_BATCH):
-        batch = new[first : first + NEW_CLAIMS_BATCH]
-        save_new_claims(session=session, claims_in=batch, change=change, indexer=indexer)
+    batches = [new[first : first + NEW_CLAIMS_BATCH] for first in range(0, len(new), NEW_CLAIMS_BATCH)]
+    pending = prepare_new_claims(session=session, batches=batches, indexer=indexer)
+    for batch, index in zip(batches, pending, strict=True):
+        save_new_claims(session=session, claims_in=batch, change=change, index=index)
         summary.add_many("claim", "created", len(batch))
         for claim in batch:
             report("claim", claim.id)
