@@ -9,7 +9,7 @@ from app.config import Settings
 from app.db import create_db_engine, is_unavailable, statement_budget, timeouts
 from app.models.claim import Claim
 from app.prepared import PreparedRead
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, migrated_and_loaded
 
 BY_TOPIC = select(col(Claim.id)).where(col(Claim.topic_id) == bindparam("topic", "mechanism")).order_by(col(Claim.id))
 
@@ -29,6 +29,18 @@ def test_rows_are_sqlalchemys_rows_with_the_statements_own_values_or_the_callers
             assert [tuple(row) for row in prepared.rows(conn, values)] == [tuple(row) for row in expected]
             assert expected  # both topics have claims, so the comparison says something
         assert prepared.first(conn, {"topic": "no-such-topic"}) is None
+
+
+def test_a_statement_first_run_on_sqlite_still_runs_on_the_database_under_test(engine, bundled, tmp_path):
+    """One process may hold engines of both kinds: SQLite's rendering never reaches another database."""
+    prepared = PreparedRead(BY_TOPIC)
+    sqlite = create_db_engine(migrated_and_loaded(f"sqlite:///{tmp_path / 'other.db'}", bundled))
+    with sqlite.connect() as conn:
+        on_sqlite = [tuple(row) for row in prepared.rows(conn)]
+    sqlite.dispose()
+    with engine.connect() as conn:
+        assert [tuple(row) for row in prepared.rows(conn)] == on_sqlite == [tuple(r) for r in conn.execute(BY_TOPIC)]
+    assert on_sqlite
 
 
 def test_columns_sqlalchemy_converts_come_back_converted(engine):
