@@ -6,10 +6,12 @@ lets read replicas serve cached responses without ever serving stale ones.
 
 import datetime as dt
 import hashlib
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -186,15 +188,20 @@ def save_claim(*, session: Session, claim_in: ClaimIn, change: Change, indexer: 
 
 
 def prepare_new_claims(
-    *, session: Session, batches: Sequence[Sequence[ClaimIn]], indexer: ClaimIndexer
-) -> list[PendingIndex]:
-    """Start computing the vectors of each batch of new claims, in order, for save_new_claims.
+    *, session: Session, batches: Sequence[Sequence[ClaimIn]], indexer: ClaimIndexer, ahead: int
+) -> Iterator[PendingIndex]:
+    """Each batch's pending index for save_new_claims, in order, its vectors started `ahead` batches early.
 
     The embedding thread works through them while the main thread writes the batches before,
-    instead of starting each batch's vectors only as its rows go in.
+    instead of starting each batch's vectors only as its rows go in; the window bounds the
+    vectors held before they are written.
     """
     labels: dict[str, str] = {row.id: row.label for row in session.execute(select(col(Topic.id), col(Topic.label)))}
-    return [indexer.prepare([_index_entry(claim_in, FIRST_VERSION, labels) for claim_in in batch]) for batch in batches]
+    started = (indexer.prepare([_index_entry(claim_in, FIRST_VERSION, labels) for claim_in in b]) for b in batches)
+    window = deque(islice(started, ahead))
+    while window:
+        window.extend(islice(started, 1))
+        yield window.popleft()
 
 
 def save_new_claims(*, session: Session, claims_in: Sequence[ClaimIn], change: Change, index: PendingIndex) -> None:

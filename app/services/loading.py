@@ -36,6 +36,7 @@ Progress = Callable[[str, str], None]
 Finish = Callable[[Session, "LoadSummary"], None]
 
 NEW_CLAIMS_BATCH = 1000  # claims written per bulk statement: fewer round trips, bounded memory per statement
+EMBEDDED_AHEAD = 4  # batches whose vectors are computed ahead of their rows (a bundle of 5,000 is five batches)
 RETIRED_NOTE = "Retired: no longer in the dataset folder it was loaded from."
 
 
@@ -131,7 +132,7 @@ def _save_claims(
     held = _held_ids(session, [claim.id for claim in claims])
     new = [claim for claim in claims if claim.id not in held]
     batches = [new[first : first + NEW_CLAIMS_BATCH] for first in range(0, len(new), NEW_CLAIMS_BATCH)]
-    pending = prepare_new_claims(session=session, batches=batches, indexer=indexer)
+    pending = prepare_new_claims(session=session, batches=batches, indexer=indexer, ahead=EMBEDDED_AHEAD)
     for batch, index in zip(batches, pending, strict=True):
         save_new_claims(session=session, claims_in=batch, change=change, index=index)
         summary.add_many("claim", "created", len(batch))
