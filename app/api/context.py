@@ -6,7 +6,6 @@ import re
 import time
 from collections.abc import Callable
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.logs import request_id
@@ -23,6 +22,8 @@ DEFAULT_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
 }
 
+
+_DEFAULTS_RAW = [(name.lower().encode(), value.encode()) for name, value in DEFAULT_HEADERS.items()]
 
 # Ids need to be unique, not secret. os.urandom releases the GIL, and on a busy worker the event
 # loop then waits a whole switch interval to win it back, once per request.
@@ -60,15 +61,7 @@ class RequestContext:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers[REQUEST_ID_HEADER] = rid
-                for name, value in DEFAULT_HEADERS.items():
-                    headers.setdefault(name, value)
-                if "vary" in headers:  # layers each add theirs (compression, CORS): name each once
-                    headers["Vary"] = ", ".join(dict.fromkeys(v.strip() for v in headers["vary"].split(",")))
-                etag = headers.get("etag")
-                if etag and not etag.startswith("W/") and "content-encoding" in headers:
-                    headers["ETag"] = "W/" + etag  # other bytes than the identity body's tag names
+                message["headers"] = completed_headers(message.get("headers", []), rid.encode())
             await send(message)
 
         try:
@@ -89,3 +82,31 @@ class RequestContext:
             "duration_ms": round(seconds * 1000, 2),
         }
         access_log.info("%s %s %s", scope["method"], scope["path"], status, extra={"fields": fields})
+
+
+def completed_headers(headers: list[tuple[bytes, bytes]], rid: bytes) -> list[tuple[bytes, bytes]]:
+    """A response's headers with the request id and the default headers the route did not set, in one pass
+    (this runs on every response): one Vary naming each name once, as layers each add theirs (compression,
+    CORS), and an ETag made weak where the body is encoded, as other bytes than the identity body's tag names."""
+    kept: list[tuple[bytes, bytes]] = []
+    named: set[bytes] = set()
+    varies: dict[bytes, None] = {}
+    for name, value in headers:
+        name = name.lower()
+        if name == b"vary":
+            varies.update(dict.fromkeys(token for token in (v.strip() for v in value.split(b",")) if token))
+            if name in named:
+                continue
+        elif name == b"x-request-id":
+            continue
+        named.add(name)
+        kept.append((name, value))
+    weak = b"content-encoding" in named
+    for index, (name, value) in enumerate(kept):
+        if name == b"vary":
+            kept[index] = (name, b", ".join(varies))
+        elif name == b"etag" and weak and not value.startswith(b"W/"):
+            kept[index] = (name, b"W/" + value)
+    kept.append((b"x-request-id", rid))
+    kept += [(name, value) for name, value in _DEFAULTS_RAW if name not in named]
+    return kept

@@ -97,9 +97,16 @@ class RequestMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.requests = Counter("http_requests", "Requests served", ["method", "route", "status"], registry=registry)
         self.latency = Histogram("http_request_duration_seconds", "Time to the last byte", ["route"], registry=registry)
+        # Each labelled series, looked up once: finding one by its labels took most of an observation.
+        self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
         # The guard names API routes before any cache hit; the router names the rest (docs, assets).
         template = scope.get("state", {}).get("route_template") or getattr(scope.get("route"), "path", "unmatched")
-        self.requests.labels(scope["method"], template, str(status)).inc()
-        self.latency.labels(template).observe(seconds)
+        labels = (scope["method"], template, status)
+        series = self._series.get(labels)
+        if series is None:
+            counted = self.requests.labels(scope["method"], template, str(status))
+            series = self._series[labels] = (counted, self.latency.labels(template))
+        series[0].inc()
+        series[1].observe(seconds)
