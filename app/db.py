@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, SQLModel
@@ -37,6 +37,7 @@ _POSTGRES_UNAVAILABLE_CLASSES = {"08", "53", "57"}
 _PROGRESS_STEPS = 1000  # SQLite VM instructions between deadline checks
 _WATCH_TICK = 0.1
 _BUDGET: ContextVar[float] = ContextVar("statement_budget", default=math.inf)
+_LENT: ContextVar[Connection | None] = ContextVar("loop_connection", default=None)
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,61 @@ def statement_budget(seconds: float) -> Iterator[None]:
         yield
     finally:
         _BUDGET.reset(token)
+
+
+class LoopConnection:
+    """One connection kept open for the SQLite reads the event loop makes itself (app.api.hot_reads).
+
+    Taking a connection from the pool and handing it back (the Connection object, the pool's
+    events, its reset) cost a fifth of a claim's detail in the hot read layer, more than SQLite's
+    read. The loop makes one such read at a time, so one connection, kept between them, serves all.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.conn: Connection | None = None
+
+    @contextmanager
+    def lend(self) -> Iterator[None]:
+        """Within, `connected(engine)` yields the kept connection. One left unusable is closed: the next read opens
+        another. Opening one may raise, as engine.connect() does."""
+        conn = self.conn or self.engine.connect()
+        self.conn = None
+        token = _LENT.set(conn)
+        try:
+            yield
+        finally:
+            _LENT.reset(token)
+            self.conn = _ready_again(conn)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def _ready_again(conn: Connection) -> Connection | None:
+    """The connection with its transaction ended, or None (and closed) where it cannot be used again."""
+    try:
+        if not conn.invalidated and not conn.closed:
+            if conn.in_transaction():
+                conn.rollback()
+            return conn
+    except SQLAlchemyError:
+        pass
+    conn.close()
+    return None
+
+
+@contextmanager
+def connected(engine: Engine) -> Iterator[Connection]:
+    """A connection to read through: the loop's kept one while it is lent (LoopConnection), else the pool's."""
+    lent = _LENT.get()
+    if lent is not None and lent.engine is engine:
+        yield lent
+        return
+    with engine.connect() as conn:
+        yield conn
 
 
 def _wait_for_locks(dbapi_connection: Any, seconds: float) -> None:

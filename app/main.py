@@ -28,7 +28,7 @@ from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handl
 from app.api.rate_limits import RateLimits, rate_limit
 from app.api.v1 import claims, export, imports, meta, snippets, sources, topics
 from app.config import InvalidSettings, Settings, load_settings
-from app.db import create_db_engine, timeouts
+from app.db import LoopConnection, create_db_engine, timeouts
 from app.explore import pages
 from app.explore import router as explore
 from app.explore.headers import PageHeaders
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # while they wait) only takes those cores from the other requests and worker processes.
         threadpool_limits(limits=1, user_api="blas")
         app.state.engine = create_db_engine(settings.database_url, timeouts(settings))
+        app.state.loop_connection = LoopConnection(app.state.engine)
         app.state.text_search = text_search_for(app.state.engine)
         app.state.ranker = question_ranker(app.state.text_search, settings)
         app.state.indexer = ClaimIndexer(app.state.text_search, app.state.ranker.embedder)
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         await app.state.rate_counter.close()
         app.state.generation.close()
+        app.state.loop_connection.close()
         app.state.engine.dispose()
         metrics.worker_exited()
 

@@ -119,8 +119,11 @@ async def _answer(scope: Scope) -> Response | None:
             return None
 
     if read.bounded and state.engine.dialect.name == "sqlite":
-        with statement_budget(LOOP_BUDGET):
-            return respond()
+        try:
+            with statement_budget(LOOP_BUDGET), state.loop_connection.lend():
+                return respond()
+        except SQLAlchemyError:  # no connection to be had now: FastAPI's route will say so
+            return None
     return await anyio.to_thread.run_sync(respond)
 
 

@@ -1,5 +1,6 @@
 """The hot read layer serves plain claim details and lists itself, with exactly the routes' bytes and headers."""
 
+import json
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -7,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import event, text
 from starlette.types import Receive, Scope, Send
 
 from app.api import hot_reads
@@ -16,7 +17,7 @@ from app.api.hot_reads import HotReads
 from app.config import Settings
 from app.dataset import Dataset
 from app.main import create_app
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, NewDatabase, migrated_and_loaded
 from tests.helpers import vetted
 
 # Headers that differ between any two exchanges, whoever answers.
@@ -226,3 +227,35 @@ def test_a_read_past_the_loops_budget_is_handed_to_the_routes(
         ours = app.get(url)
         assert ours.status_code == 200 and len(ours.json()["items"]) == 50
         assert _exchange(ours) == _exchange(routes.get(url))
+
+
+def test_reads_on_the_loop_share_one_kept_connection_that_sees_every_commit(
+    new_database: NewDatabase, bundled: Dataset
+) -> None:
+    """No pool checkout per read on SQLite, and no stale view: a claim changed by another connection reads changed."""
+    claim_id = vetted(bundled)[0].id
+    with TestClient(_uncached_app(migrated_and_loaded(new_database(), bundled))) as client:
+        engine = client.app.state.engine  # type: ignore[attr-defined]
+        assert client.get("/v1/claims?limit=2").status_code == 200  # the cursor secret and the count, once
+        checkouts: list[object] = []
+        event.listen(engine.pool, "checkout", lambda *_: checkouts.append(None))
+        for url in [f"/v1/claims/{claim_id}", "/v1/claims?limit=2", f"/v1/claims/{claim_id}"]:
+            assert client.get(url).status_code == 200
+        assert len(checkouts) == (3 if ON_POSTGRES else 0)
+        with engine.begin() as conn:
+            document = conn.execute(text("SELECT document FROM claim WHERE id = :id"), {"id": claim_id}).scalar_one()
+            changed = json.dumps({**json.loads(document), "statement": "Changed by another connection."})
+            conn.execute(text("UPDATE claim SET document = :doc WHERE id = :id"), {"doc": changed, "id": claim_id})
+        assert client.get(f"/v1/claims/{claim_id}").json()["statement"] == "Changed by another connection."
+    assert client.app.state.loop_connection.conn is None  # type: ignore[attr-defined]  # closed on shutdown
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="only SQLite reads run on the event loop")
+def test_a_kept_connection_left_unusable_is_replaced(uncached: TestClient, bundled: Dataset) -> None:
+    url = f"/v1/claims/{vetted(bundled)[0].id}"
+    expected = _exchange(uncached.get(url))
+    kept = uncached.app.state.loop_connection  # type: ignore[attr-defined]
+    kept.conn.invalidate()  # as SQLAlchemy does when a statement finds the connection broken
+    assert _exchange(uncached.get(url)) == expected
+    assert kept.conn is not None and not kept.conn.invalidated
+    assert _exchange(uncached.get(url)) == expected

@@ -26,6 +26,7 @@ from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
 from app.api.writes import CREATE, JSON, PATCH, IfMatch, MediaTypes, MergePatch, based_on, edit_change, written
 from app.config import Settings
+from app.db import connected
 from app.domain.claimreview import JSON_LD_MEDIA_TYPE, SCHEMA_ORG, claim_review
 from app.domain.fhir import FHIR_MEDIA_TYPE, evidence_resource
 from app.domain.query import parse_query
@@ -81,7 +82,7 @@ def list_claims(
     parsed = None if q is None else parse_query(q)
     wanted = _facet_names(facets)
     order = sort or (ClaimSort.relevance if parsed is not None else ClaimSort.id)
-    with engine.connect() as conn:
+    with connected(engine) as conn:
         search = None if parsed is None else expand(parsed, corpus.view(conn).synonyms)
         filters = ClaimFilters(
             status=status,
@@ -153,7 +154,7 @@ def read_claim(
 ) -> Response:
     """One claim with each cited source expanded, or its FHIR Evidence or ClaimReview; the ETag follows the bytes."""
     media_type, _ = negotiate(accept, CLAIM_MEDIA_TYPES)
-    with engine.connect() as conn:
+    with connected(engine) as conn:
         claim = claims.read_claim(
             conn=conn,
             claim_id=claim_id,
