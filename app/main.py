@@ -15,7 +15,7 @@ from threadpoolctl import threadpool_limits
 
 from app.api import mcp_server, metrics, ops
 from app.api.body_limit import BodyLimit
-from app.api.cache import MIN_COMPRESSED_BYTES, ResponseCache
+from app.api.cache import MIN_COMPRESSED_BYTES, ResponseCache, ResponseStore
 from app.api.context import RequestContext
 from app.api.cors import cors_options
 from app.api.docs import install_docs
@@ -105,18 +105,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.add_route("/mcp", McpEndpoint(), methods=["GET", "POST", "DELETE"], include_in_schema=False)  # type: ignore[arg-type]
     install_docs(app)
     app.mount("/explore/static", StaticFiles(directory=pages.STATIC_DIR), name="explore-static")
-    app.add_middleware(HotReads)
-    app.add_middleware(
-        ResponseCache,
+    store = ResponseStore(
         max_entries=settings.response_cache_entries,
         max_bytes=settings.response_cache_bytes,
         registry=app.state.metrics_registry,
     )
+    app.add_middleware(ResponseCache, store=store)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=MIN_COMPRESSED_BYTES, compresslevel=6)
     api_routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestGuard, routes=api_routes, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(HotReads, store=store, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(InFlightLimit, limit=settings.limit_concurrency)
     anonymous, keyed = rate_limit(settings.rate_limit_anonymous), rate_limit(settings.rate_limit_keyed)
     if anonymous is not None or keyed is not None:

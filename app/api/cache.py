@@ -4,9 +4,9 @@ Each replica checks the generation (one indexed row, bumped by every write in th
 own transaction) before answering from memory, so a cached body is never older than the
 database, whichever replica wrote last (on PostgreSQL, older by at most
 EVIDENCE_GENERATION_MAX_STALENESS; see app.services.generation). Every complete 200 of a
-public read leaves through here, cached or not, so each gets an ETag of its bytes,
-If-None-Match answered with 304, and a gzip body computed once per entry rather than once
-per request.
+public read leaves through here (or through the hot read layer, which shares the store),
+cached or not, so each gets an ETag of its bytes, If-None-Match answered with 304, and a
+gzip body computed once per entry rather than once per request.
 """
 
 import gzip
@@ -55,8 +55,8 @@ def represent(start: Message, body: bytes, generation: int | None, *, compress: 
     gzipped = None
     compressible = b"json" in content_type or content_type.startswith(b"text/")
     if compress and compressible and len(body) >= MIN_COMPRESSED_BYTES:
-        squeezed = gzip.compress(body, compresslevel=6, mtime=0)
-        gzipped = squeezed if len(squeezed) < len(body) else None
+        # Even in the rare case it saves nothing: compression further out would gzip such a body anyway.
+        gzipped = gzip.compress(body, compresslevel=6, mtime=0)
     varies_on_accept = any(value.strip().lower() == b"accept" for value in varies)
     return Representation(generation, list(kept.items()), body, gzipped, body_tag(body), varies_on_accept)
 
@@ -127,11 +127,26 @@ def _public_read(scope: Scope) -> bool:
     return scope["path"].startswith(("/v1/", "/explore")) and not scope["path"].startswith("/explore/static/")
 
 
-class ResponseCache:
-    """Pure ASGI middleware in front of the routers, bounded by entries and by bytes (0 turns memory off)."""
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What the store holds for a request: where its answer would be kept, and a current entry if any."""
 
-    def __init__(self, app: ASGIApp, *, max_entries: int, max_bytes: int, registry: CollectorRegistry) -> None:
-        self.app = app
+    keys: tuple[_Key, _Key] | None  # None: not shared, or the generation is unknown; nothing is kept
+    generation: int | None
+    current: Representation | None
+
+
+_LOOKUP = "response_cache_lookup"  # scope state: a lookup made further out, so it is made once a request
+
+
+class ResponseStore:
+    """The cache's memory, bounded by entries and by bytes (0 turns it off), with its metrics.
+
+    One store serves the ResponseCache middleware and the hot read layer (app.api.hot_reads), which
+    answers its reads in front of the middleware stack and keeps them here alike.
+    """
+
+    def __init__(self, *, max_entries: int, max_bytes: int, registry: CollectorRegistry) -> None:
         self.enabled = max_entries > 0 and max_bytes > 0
         # Each entry costs at least max_bytes / max_entries, so the byte bound also caps the count.
         floor = max_bytes // max_entries if self.enabled else 0
@@ -151,24 +166,35 @@ class ResponseCache:
             "http_response_cache_bytes", "Bytes the cache counts", registry=registry, multiprocess_mode="livesum"
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not _public_read(scope):
-            await self.app(scope, receive, send)
-            return
+    async def lookup(self, scope: Scope) -> Lookup:
+        """The request's lookup, made once: a layer further in reuses the one made further out."""
+        state = scope.setdefault("state", {})
+        made: Lookup | None = state.get(_LOOKUP)
+        if made is None:
+            made = state[_LOOKUP] = await self._look_up(scope)
+        return made
+
+    async def _look_up(self, scope: Scope) -> Lookup:
         shared = self.enabled and not any(name == b"authorization" for name, _ in scope["headers"])
         generation = await _generation(scope["app"].state.generation, self._threads()) if shared else None
-        keys = cache_keys(scope) if generation is not None else None
-        if keys is not None:
-            cached = self.entries.get(keys[0]) or self.entries.get(keys[1])
-            hit = cached is not None and cached.generation == generation
-            route = scope.get("state", {}).get("route_template", "unmatched")
-            self.lookups.labels(route, "hit" if hit else "miss").inc()
-            if cached is not None and hit:
-                await replay(scope, cached, send)
-                return
-        representation = await self._answer(scope, receive, send, generation)
-        if keys is not None and representation is not None and representation.size <= self.largest_entry:
-            self.entries[keys[representation.varies_on_accept]] = representation
+        if generation is None:
+            return Lookup(None, None, None)
+        keys = cache_keys(scope)
+        cached = self.entries.get(keys[0]) or self.entries.get(keys[1])
+        hit = cached is not None and cached.generation == generation
+        route = scope.get("state", {}).get("route_template", "unmatched")
+        self.lookups.labels(route, "hit" if hit else "miss").inc()
+        return Lookup(keys, generation, cached if hit else None)
+
+    def represent(self, scope: Scope, lookup: Lookup, start: Message, body: bytes) -> Representation:
+        """A complete 200 as it will be replayed (and kept), its gzip form made where it will be used."""
+        kept = lookup.keys is not None
+        compress = kept or accepts_gzip(dict(scope["headers"]).get(b"accept-encoding", b"").decode())
+        return represent(start, body, lookup.generation, compress=compress)
+
+    def keep(self, lookup: Lookup, representation: Representation) -> None:
+        if lookup.keys is not None and representation.size <= self.largest_entry:
+            self.entries[lookup.keys[representation.varies_on_accept]] = representation
             self.held.set(len(self.entries))
             self.held_bytes.set(self.entries.currsize)
 
@@ -178,9 +204,27 @@ class ResponseCache:
             self.threads = CapacityLimiter(_GENERATION_THREADS)
         return self.threads
 
-    async def _answer(
-        self, scope: Scope, receive: Receive, send: Send, generation: int | None
-    ) -> Representation | None:
+
+class ResponseCache:
+    """Pure ASGI middleware in front of the routers, answering from and keeping into its ResponseStore."""
+
+    def __init__(self, app: ASGIApp, *, store: ResponseStore) -> None:
+        self.app = app
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not _public_read(scope):
+            await self.app(scope, receive, send)
+            return
+        lookup = await self.store.lookup(scope)
+        if lookup.current is not None:
+            await replay(scope, lookup.current, send)
+            return
+        representation = await self._answer(scope, receive, send, lookup)
+        if representation is not None:
+            self.store.keep(lookup, representation)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, lookup: Lookup) -> Representation | None:
         """Run the app; a complete 200 is replayed from its representation, anything else passes as it comes."""
         start: Message = {}
         body: bytes | None = None
@@ -205,8 +249,6 @@ class ResponseCache:
         await self.app(scope, receive, capture)
         if body is None:
             return None
-        kept = self.enabled and generation is not None
-        compress = kept or accepts_gzip(dict(scope["headers"]).get(b"accept-encoding", b"").decode())
-        representation = represent(start, body, generation, compress=compress)
+        representation = self.store.represent(scope, lookup, start, body)
         await replay(scope, representation, send)
         return representation

@@ -18,7 +18,7 @@ from app.config import Settings
 from app.dataset import Dataset
 from app.main import create_app
 from tests.conftest import ON_POSTGRES, NewDatabase, migrated_and_loaded
-from tests.helpers import vetted
+from tests.helpers import assert_problem, vetted
 
 # Headers that differ between any two exchanges, whoever answers.
 _PER_EXCHANGE = {"x-request-id", "ratelimit-remaining", "ratelimit-reset"}
@@ -90,6 +90,51 @@ def test_conditional_and_head_requests_match_the_routes_too(
     for client in (uncached, routes_only):
         assert client.get(url, headers={"If-None-Match": tag}).status_code == 304
     assert _exchange(uncached.head(url)) == _exchange(routes_only.head(url))
+
+
+@pytest.fixture(scope="module")
+def cached_routes_only(bundled_url: str) -> Iterator[TestClient]:
+    """The app with its response cache but without the hot read layer."""
+    settings = Settings(database_url=bundled_url, metrics_clients=["*"])
+    with TestClient(_without_layer(create_app(settings))) as client:
+        yield client
+
+
+@pytest.mark.parametrize("headers", [{}, {"Accept-Encoding": "gzip"}, {"Accept": "application/fhir+json"}])
+def test_with_the_cache_on_misses_hits_and_304s_match_the_stacks(
+    client: TestClient, cached_routes_only: TestClient, bundled: Dataset, headers: dict[str, str]
+) -> None:
+    """The layer keeps and replays through the cache's own store: the same bytes as the cache behind the guard."""
+    for url in [f"/v1/claims/{claim.id}" for claim in vetted(bundled)[:4]] + ["/v1/claims?limit=3", "/v1/claims"]:
+        for _ in range(2):  # a miss or a hit, then a hit
+            ours, theirs = client.get(url, headers=headers), cached_routes_only.get(url, headers=headers)
+            assert _exchange(ours) == _exchange(theirs)
+        conditional = headers | {"If-None-Match": ours.headers["etag"]}
+        ours, theirs = client.get(url, headers=conditional), cached_routes_only.get(url, headers=conditional)
+        assert ours.status_code == 304 and _exchange(ours) == _exchange(theirs)
+
+
+def test_what_the_guard_would_refuse_is_passed_on_to_it(layer_only: TestClient, bundled: Dataset) -> None:
+    url = f"/v1/claims/{vetted(bundled)[0].id}"
+    assert_problem(layer_only.get(url, headers={"Host": "evil.example"}), 400, "host-not-allowed")
+    assert_problem(layer_only.get("/v1/claims?q=" + "a" * 40_000), 414, "uri-too-long")
+    # A body is the body limit's to judge, and the routes' to refuse here.
+    assert layer_only.request("GET", url, content=b"{}").status_code == 503
+    assert layer_only.get(url).status_code == 200
+
+
+def test_the_layers_answers_are_kept_counted_and_named_for_metrics(bundled_url: str, bundled: Dataset) -> None:
+    url = f"/v1/claims/{vetted(bundled)[0].id}"
+    settings = Settings(database_url=bundled_url, metrics_clients=["*"])
+    with TestClient(_refusing_routes(create_app(settings))) as served:  # only the layer can answer a claim
+        first = served.get(url)
+        assert first.status_code == 200
+        assert served.get(url, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+        scraped = served.get("/metrics").text
+    route = 'route="/v1/claims/{claim_id}"'
+    assert f'http_response_cache_lookups_total{{result="miss",{route}}} 1.0' in scraped
+    assert f'http_response_cache_lookups_total{{result="hit",{route}}} 1.0' in scraped
+    assert f'http_requests_total{{method="GET",{route},status="304"}} 1.0' in scraped
 
 
 def test_the_layer_answers_plain_reads_and_passes_on_the_rest(layer_only: TestClient, bundled: Dataset) -> None:
