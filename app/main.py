@@ -115,8 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=MIN_COMPRESSED_BYTES, compresslevel=6)
     api_routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
     app.add_middleware(HeadAsGet)
+    app.add_middleware(HotReads, store=store)
     app.add_middleware(RequestGuard, routes=api_routes, allowed_hosts=settings.allowed_hosts)
-    app.add_middleware(HotReads, store=store, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(InFlightLimit, limit=settings.limit_concurrency)
     anonymous, keyed = rate_limit(settings.rate_limit_anonymous), rate_limit(settings.rate_limit_keyed)
     if anonymous is not None or keyed is not None:

@@ -9,13 +9,13 @@ route's own function with the values FastAPI would have passed, so the bytes are
 recognise, and one whose answer would be an error, passes on to FastAPI, which stays the one
 place errors are made.
 
-The layer sits inside the ids, CORS, rate and in-flight limits, and in front of the guard,
-compression and the response cache, whose work for these reads it does in the same pass:
-the guard's host and length checks and route name (it passes on what the guard would
-refuse), and the cache's lookup, ETag, 304 and gzip through the cache's own store, which
-leaves compression nothing to do. Each layer is a call and a wrapper around every message it
-passes; with these five out of their way, a worker served about half as many details again
-(the README's performance section).
+The layer sits just behind the guard, which has refused what it must (a foreign host, an overlong
+URL, an unknown parameter) and named the route for metrics and the cache; the layer picks its
+reads by that name. It sits in front of HEAD handling, compression, the body limit and the
+response cache, whose work for these reads it does in the same pass: the cache's lookup, ETag,
+304 and gzip through the cache's own store, which leaves compression nothing to do. Each layer is
+a call and a wrapper around every message it passes; with these out of their way, a worker
+served about half as many details again (the README's performance section).
 
 On SQLite a claim, or a page in id order (which walks a covering index and stops after the
 page), runs on the event loop: it takes tens to hundreds of microseconds, less than the hop to a
@@ -32,7 +32,7 @@ a millisecond of a search). Keyed requests always go to the routes, as checking 
 """
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -48,7 +48,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.cache import ResponseStore, replay
 from app.api.deps import MAX_CURSOR_CHARS, MAX_PAGE_ITEMS, get_cursor_secret
-from app.api.guard import MAX_QUERY_BYTES, AllowedHosts, host_name
 from app.api.v1 import claims
 from app.db import statement_budget
 from app.errors import EvidenceError
@@ -57,7 +56,6 @@ from app.models.types import SLUG_PATTERN
 from app.services.claims import ClaimSort
 
 _SLUG = re.compile(SLUG_PATTERN)
-_CLAIM_PATH = re.compile(r"/v1/claims/(" + SLUG_PATTERN.strip("^$") + ")")
 LOOP_BUDGET = 0.005  # seconds a statement may hold the event loop before its request goes to a thread
 _PAGE_DIGITS = len(str(MAX_PAGE_ITEMS))  # and never thousands of digits, which int() refuses
 
@@ -93,23 +91,17 @@ class _Read:
     signed: bool  # a page, whose cursors are signed with the secret the route's dependency gives
 
 
-# Where FastAPI would find each route, named as the guard names them for metrics and the cache.
-_TEMPLATES = {route.endpoint: route.path for route in claims.router.routes if isinstance(route, APIRoute)}
-
-
 class HotReads:
-    """Pure ASGI layer in front of the guard, compression and cache: plain claim details and lists answered by
-    their routes' functions in one pass, the rest passed on."""
+    """Pure ASGI layer just behind the guard: plain claim details and lists answered by their routes' functions in
+    one pass, the rest passed on."""
 
-    def __init__(self, app: ASGIApp, *, store: ResponseStore, allowed_hosts: Sequence[str]) -> None:
+    def __init__(self, app: ASGIApp, *, store: ResponseStore) -> None:
         self.app = app
         self.store = store
-        self.hosts = AllowedHosts(allowed_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        read = _recognised(scope) if self._plain(scope) else None
+        read = _recognised(scope) if _plain(scope) else None
         if read is not None:
-            scope.setdefault("state", {})["route_template"] = _TEMPLATES[read.route]
             lookup = await self.store.lookup(scope)
             if lookup.current is not None:
                 await replay(scope, lookup.current, send)
@@ -123,25 +115,21 @@ class HotReads:
                 return
         await self.app(scope, receive, send)
 
-    def _plain(self, scope: Scope) -> bool:
-        """A public GET without a body that the guard would let through unchanged (its host ours, its URL short)."""
-        if scope["type"] != "http" or scope["method"] != "GET" or len(scope["query_string"]) > MAX_QUERY_BYTES:
-            return False
-        host = ""
-        for name, value in scope["headers"]:
-            if name in _NOT_PLAIN:
-                return False
-            if name == b"host":
-                host = value.decode("latin-1")
-        return self.hosts.allow(host_name(host))
+
+def _plain(scope: Scope) -> bool:
+    """A public GET without a body: a key is checked by the routes (checking writes), a body by the body limit."""
+    if scope["type"] != "http" or scope["method"] != "GET":
+        return False
+    return not any(name in _NOT_PLAIN for name, _ in scope["headers"])
 
 
-# A key is checked by the routes (checking writes); a body, by the body limit.
 _NOT_PLAIN = {b"authorization", b"content-length", b"transfer-encoding"}
 
 
 def _recognised(scope: Scope) -> _Read | None:
-    return _claim_detail(scope) or _claim_list(scope)
+    """The read for the route the guard found, if it is one of ours and its values are plainly valid."""
+    recognise = _BY_TEMPLATE.get(scope.get("state", {}).get("route_template"))
+    return recognise(scope) if recognise is not None else None
 
 
 async def _answer(scope: Scope, read: _Read) -> Response | None:
@@ -171,18 +159,16 @@ async def _answer(scope: Scope, read: _Read) -> Response | None:
 
 
 def _claim_detail(scope: Scope) -> _Read | None:
-    found = _CLAIM_PATH.fullmatch(scope["path"])
-    if found is None or scope["query_string"]:
+    claim_id = scope["path"].rpartition("/")[2]
+    if not _SLUG.fullmatch(claim_id) or scope["query_string"]:
         return None
     accept = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"accept"), None)
-    values = {"request": Request(scope), "claim_id": found.group(1), "accept": accept}
+    values = {"request": Request(scope), "claim_id": claim_id, "accept": accept}
     return _Read(claims.read_claim, values, bounded=True, signed=False)
 
 
 def _claim_list(scope: Scope) -> _Read | None:
     """A list by the filters above."""
-    if scope["path"] != "/v1/claims":
-        return None
     pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
     values = {name: _LIST_VALUES[name](value) if name in _LIST_VALUES else None for name, value in pairs}
     if len(values) != len(pairs) or None in values.values():
@@ -196,3 +182,11 @@ def _claim_list(scope: Scope) -> _Read | None:
     }
     bounded = "q" not in values and values.get("sort") in (None, ClaimSort.id)
     return _Read(claims.list_claims, values, bounded=bounded, signed=True)
+
+
+def _template(route: Callable[..., Response]) -> str:
+    """The path the guard names a route by."""
+    return next(found.path for found in claims.router.routes if isinstance(found, APIRoute) and found.endpoint is route)
+
+
+_BY_TEMPLATE = {_template(claims.read_claim): _claim_detail, _template(claims.list_claims): _claim_list}

@@ -114,10 +114,11 @@ def test_with_the_cache_on_misses_hits_and_304s_match_the_stacks(
         assert ours.status_code == 304 and _exchange(ours) == _exchange(theirs)
 
 
-def test_what_the_guard_would_refuse_is_passed_on_to_it(layer_only: TestClient, bundled: Dataset) -> None:
+def test_the_guard_in_front_still_refuses_what_it_must(layer_only: TestClient, bundled: Dataset) -> None:
     url = f"/v1/claims/{vetted(bundled)[0].id}"
     assert_problem(layer_only.get(url, headers={"Host": "evil.example"}), 400, "host-not-allowed")
     assert_problem(layer_only.get("/v1/claims?q=" + "a" * 40_000), 414, "uri-too-long")
+    assert_problem(layer_only.get("/v1/claims?topics=mechanism"), 400, "unknown-parameters")
     # A body is the body limit's to judge, and the routes' to refuse here.
     assert layer_only.request("GET", url, content=b"{}").status_code == 503
     assert layer_only.get(url).status_code == 200
