@@ -26,6 +26,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, SQLModel
 
 from app.config import Settings
+from app.prepared import PreparedWrite
 
 SQLITE_BULK_CACHE_KIB = 131_072  # page cache of a connection while it loads claims
 SQLITE_ANALYSIS_ROWS = 400  # rows of each index ANALYZE samples: enough to rank the list indexes
@@ -408,10 +409,19 @@ def create_db_engine(url: str, limits: Timeouts | None = None) -> Engine:
 
 
 def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]) -> None:
-    """Plain rows into the model's table as one executemany.
+    """Plain rows, each naming the same columns, into the model's table as one executemany.
 
     The ORM's bulk insert spends about four times the database's own time per row on bookkeeping
-    these rows do not need. Pending ORM objects are flushed first, so the rows may refer to them.
+    these rows do not need, and Core's executemany still converts each row's values through its
+    execution layer (app.prepared). Pending ORM objects are flushed first, so the rows may refer to them.
     """
+    if not rows:
+        return
     session.flush()
-    session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]
+    key = (table.name, tuple(rows[0]))
+    prepared = _INSERTS.get(key) or _INSERTS.setdefault(key, PreparedWrite(insert(table), key[1]))
+    prepared.run(session.connection(), rows)
+
+
+_INSERTS: dict[tuple[str, tuple[str, ...]], PreparedWrite] = {}  # one per table and set of columns written

@@ -15,6 +15,7 @@ from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from app.domain.query import Alternatives, Phrase, Query
+from app.prepared import PreparedWrite
 from app.services.search.base import MARK_END, MARK_START, QuestionMatch, about_groups, found_cte
 
 _ABOUT_COLUMNS = "{statement snippet topic_label}"  # what a claim is about
@@ -47,15 +48,19 @@ _FRAGMENTS = f"""
 SELECT claim_id, snippet(claim_fts, -1, '{MARK_START}', '{MARK_END}', '…', 16) AS fragment
 FROM claim_fts WHERE claim_fts MATCH :match AND rowid IN :rowids
 """
-_DELETE_ROW = "DELETE FROM claim_fts WHERE rowid = :rowid"
-_KEY_ROW = (
-    "INSERT OR REPLACE INTO claim_fts_key (rowid, claim_id, status, topic_id, verdict, certainty_rank) "
-    "VALUES (:rowid, :claim_id, :status, :topic_id, :verdict, :certainty_rank)"
+_DELETE_ROWS = PreparedWrite(text("DELETE FROM claim_fts WHERE rowid = :rowid"))
+_KEY_ROWS = PreparedWrite(
+    text(
+        "INSERT OR REPLACE INTO claim_fts_key (rowid, claim_id, status, topic_id, verdict, certainty_rank) "
+        "VALUES (:rowid, :claim_id, :status, :topic_id, :verdict, :certainty_rank)"
+    )
 )
 _INDEXED = text("SELECT count(*) FROM claim_fts_key")  # one row per indexed claim, and narrow
-_INSERT_ROW = (
-    "INSERT INTO claim_fts (rowid, claim_id, statement, snippet, assessment, notes, topic_label) "
-    "VALUES (:rowid, :claim_id, :statement, :snippet, :assessment, :notes, :topic_label)"
+_INSERT_ROWS = PreparedWrite(
+    text(
+        "INSERT INTO claim_fts (rowid, claim_id, statement, snippet, assessment, notes, topic_label) "
+        "VALUES (:rowid, :claim_id, :statement, :snippet, :assessment, :notes, :topic_label)"
+    )
 )
 _RELABEL = """
 UPDATE claim_fts SET topic_label = :label WHERE rowid IN (
@@ -127,9 +132,10 @@ class Fts5Search:
             ({"claim_id": claim_id, "rowid": fts_rowid(claim_id), **fields} for claim_id, fields in claims),
             key=itemgetter("rowid"),
         )
-        session.execute(text(_DELETE_ROW), [{"rowid": row["rowid"]} for row in rows])
-        session.execute(text(_INSERT_ROW), rows)
-        session.execute(text(_KEY_ROW), rows)
+        conn = session.connection()
+        _DELETE_ROWS.run(conn, rows)
+        _INSERT_ROWS.run(conn, rows)
+        _KEY_ROWS.run(conn, rows)
 
     def relabel_topic(self, session: Session, *, topic_id: str, label: str) -> None:
         session.execute(text(_RELABEL), {"label": label, "topic": topic_id})
