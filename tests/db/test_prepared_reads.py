@@ -9,7 +9,10 @@ from app.config import Settings
 from app.db import create_db_engine, is_unavailable, statement_budget, timeouts
 from app.models.claim import Claim
 from app.prepared import PreparedRead
+from app.services import claims, generation
+from app.services.claims import ClaimSort
 from tests.conftest import ON_POSTGRES, migrated_and_loaded
+from tests.helpers import vetted
 
 BY_TOPIC = select(col(Claim.id)).where(col(Claim.topic_id) == bindparam("topic", "mechanism")).order_by(col(Claim.id))
 
@@ -58,3 +61,16 @@ def test_a_read_past_its_budget_fails_as_sqlalchemys_unavailable_error(engine):
         slow.rows(conn)
     assert is_unavailable(failed.value)
     assert "interrupted" in str(failed.value.orig)
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="only SQLite's driver takes rendered statements")
+def test_the_hot_reads_statements_run_on_the_driver(uncached, bundled):
+    """A statement whose columns SQLAlchemy must convert falls back to its execute: the hot ones must not."""
+    claim_id = vetted(bundled)[0].id
+    assert uncached.get(f"/v1/claims/{claim_id}").status_code == 200
+    cursor = uncached.get("/v1/claims?limit=2").json()["next_cursor"]
+    assert uncached.get(f"/v1/claims?limit=2&cursor={cursor}").status_code == 200
+    in_id_order = [statement for (_, sort, _), statement in claims._LISTINGS.items() if sort == ClaimSort.id]
+    assert len(in_id_order) >= 2  # a first page and a later one
+    for statement in [claims._CLAIM_DOCUMENT, generation._GENERATION, *in_id_order]:
+        assert statement.rendered is not None and not statement.sqlalchemy_only
