@@ -143,7 +143,7 @@ class ResponseStore:
     """The cache's memory, bounded by entries and by bytes (0 turns it off), with its metrics.
 
     One store serves the ResponseCache middleware and the hot read layer (app.api.hot_reads), which
-    answers its reads in front of the middleware stack and keeps them here alike.
+    answers its reads further out, in front of compression, and keeps them here alike.
     """
 
     def __init__(self, *, max_entries: int, max_bytes: int, registry: CollectorRegistry) -> None:
@@ -186,13 +186,11 @@ class ResponseStore:
         self.lookups.labels(route, "hit" if hit else "miss").inc()
         return Lookup(keys, generation, cached if hit else None)
 
-    def represent(self, scope: Scope, lookup: Lookup, start: Message, body: bytes) -> Representation:
-        """A complete 200 as it will be replayed (and kept), its gzip form made where it will be used."""
-        kept = lookup.keys is not None
-        compress = kept or accepts_gzip(dict(scope["headers"]).get(b"accept-encoding", b"").decode())
-        return represent(start, body, lookup.generation, compress=compress)
-
-    def keep(self, lookup: Lookup, representation: Representation) -> None:
+    async def serve(self, scope: Scope, lookup: Lookup, start: Message, body: bytes, send: Send) -> None:
+        """Send a complete 200 as a hit replays it (its gzip form made where it will be used), then keep it."""
+        compress = lookup.keys is not None or accepts_gzip(dict(scope["headers"]).get(b"accept-encoding", b"").decode())
+        representation = represent(start, body, lookup.generation, compress=compress)
+        await replay(scope, representation, send)
         if lookup.keys is not None and representation.size <= self.largest_entry:
             self.entries[lookup.keys[representation.varies_on_accept]] = representation
             self.held.set(len(self.entries))
@@ -220,12 +218,10 @@ class ResponseCache:
         if lookup.current is not None:
             await replay(scope, lookup.current, send)
             return
-        representation = await self._answer(scope, receive, send, lookup)
-        if representation is not None:
-            self.store.keep(lookup, representation)
+        await self._answer(scope, receive, send, lookup)
 
-    async def _answer(self, scope: Scope, receive: Receive, send: Send, lookup: Lookup) -> Representation | None:
-        """Run the app; a complete 200 is replayed from its representation, anything else passes as it comes."""
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, lookup: Lookup) -> None:
+        """Run the app; a complete 200 is served through the store, anything else passes as it comes."""
         start: Message = {}
         body: bytes | None = None
         passing = False
@@ -247,8 +243,5 @@ class ResponseCache:
                 await send(message)
 
         await self.app(scope, receive, capture)
-        if body is None:
-            return None
-        representation = self.store.represent(scope, lookup, start, body)
-        await replay(scope, representation, send)
-        return representation
+        if body is not None:
+            await self.store.serve(scope, lookup, start, body, send)

@@ -109,9 +109,7 @@ class HotReads:
             response = await _answer(scope, read)
             if response is not None:
                 start = {"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers}
-                representation = self.store.represent(scope, lookup, start, bytes(response.body))
-                await replay(scope, representation, send)
-                self.store.keep(lookup, representation)
+                await self.store.serve(scope, lookup, start, bytes(response.body), send)
                 return
         await self.app(scope, receive, send)
 
