@@ -32,7 +32,7 @@ from app.domain.synonyms import expand, synonym_table
 
 SYNONYMS = synonym_table(read_synonyms(Settings().data_dir / SYNONYMS_FILE, []))
 RANK = {"high": 4, "moderate": 3, "low": 2, "very_low": 1}
-BM25 = "-bm25(claim_fts, 0.0, 12.0, 6.0, 1.5, 0.5, 2.0)"
+SCORE = "1.0 - 1.0 / (1.0 - bm25(claim_fts, 0.0, 12.0, 6.0, 1.5, 0.5, 2.0))"
 SOURCE_COLUMNS = "id, kind, title, container_title, substr(issued, 1, 4), doi, pmid, url, citation"
 SOURCE_KEYS = ("id", "kind", "title", "container_title", "year", "doi", "pmid", "url", "citation")
 JSON = [(b"content-type", b"application/json")]
@@ -143,14 +143,16 @@ def search(params: list[tuple[str, str]]) -> tuple[int, bytes]:
         score, last_id = decode_cursor(args["cursor"], scope=scope, secret=_local.secret, arity=2)
         after = "AND (score < ? OR (score = ? AND claim_id > ?))"
         values += [score, score, last_id]
-    ranked = (  # matches ranked once; documents only for the page
-        f"WITH hits AS MATERIALIZED (SELECT fts_rowid, key.claim_id, key.status, rank / (1.0 + rank) AS score FROM ("
-        f"SELECT rowid AS fts_rowid, {BM25} AS rank FROM claim_fts WHERE claim_fts MATCH ?)"
-        f" JOIN claim_fts_key AS key ON key.rowid = fts_rowid)"
-        f" SELECT fts_rowid, claim_id, score FROM hits"
-        f" WHERE status = 'vetted' {after} ORDER BY score DESC, claim_id LIMIT ?"
-    )
-    found = db.execute(ranked, [*values, limit + 1]).fetchall()
+    found = None if after else _best_first(db, every, limit)
+    if found is None:
+        ranked = (  # matches ranked once; documents only for the page
+            f"WITH hits AS MATERIALIZED (SELECT fts_rowid, key.claim_id, key.status, score FROM ("
+            f"SELECT rowid AS fts_rowid, {SCORE} AS score FROM claim_fts WHERE claim_fts MATCH ?)"
+            f" JOIN claim_fts_key AS key ON key.rowid = fts_rowid)"
+            f" SELECT fts_rowid, claim_id, score FROM hits"
+            f" WHERE status = 'vetted' {after} ORDER BY score DESC, claim_id LIMIT ?"
+        )
+        found = db.execute(ranked, [*values, limit + 1]).fetchall()
     last = found[limit - 1] if len(found) > limit else None
     cursor = encode_cursor([last[2], last[1]], scope=scope, secret=_local.secret) if last else None
     found = found[:limit]
@@ -169,6 +171,22 @@ def search(params: list[tuple[str, str]]) -> tuple[int, bytes]:
         for row in rows
     ]
     return 200, orjson.dumps({"items": items, "next_cursor": cursor, "total": total})
+
+
+def _best_first(db: sqlite3.Connection, match: str, limit: int) -> list[Any] | None:
+    """A first page from the best-scored matches alone, as the app draws it; None when it could be wrong."""
+    candidates = 2 * limit + 20
+    best = (
+        f"SELECT best.fts_rowid, key.claim_id, best.score, best.kept, best.lowest FROM ("
+        f"SELECT fts_rowid, score, count(*) OVER () AS kept, min(score) OVER () AS lowest FROM ("
+        f"SELECT rowid AS fts_rowid, {SCORE} AS score FROM claim_fts WHERE claim_fts MATCH ?"
+        f" ORDER BY score DESC LIMIT ?)) AS best JOIN claim_fts_key AS key ON key.rowid = best.fts_rowid"
+        f" WHERE key.status = 'vetted' ORDER BY best.score DESC, key.claim_id LIMIT ?"
+    )
+    rows = db.execute(best, [match, candidates, limit + 1]).fetchall()
+    if rows and (rows[0][3] < candidates or (len(rows) > limit and rows[limit - 1][2] > rows[0][4])):
+        return [row[:3] for row in rows]
+    return None
 
 
 def route(path: str, params: list[tuple[str, str]]) -> tuple[int, bytes]:

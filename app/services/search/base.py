@@ -16,9 +16,15 @@ MARK_START, MARK_END = "<mark>", "</mark>"
 FILTER_COLUMNS = {"status": String, "topic_id": String, "verdict": String, "certainty_rank": Integer}
 
 
-def found_cte(sql: str, params: dict[str, Any], *, ranked: bool) -> CTE:
-    """`sql`'s rows as the CTE hits() and matches() return: claim_id, score when ranked, the filter columns."""
+# What best_hits() adds: how many matches it kept, and the lowest score among them.
+BEST_COLUMNS = {"candidates": Integer, "lowest": Float}
+
+
+def found_cte(sql: str, params: dict[str, Any], *, ranked: bool, best: bool = False) -> CTE:
+    """`sql`'s rows as the CTE hits(), best_hits() and matches() return: claim_id, score when ranked, the filter
+    columns, and BEST_COLUMNS from best_hits()."""
     columns = {"claim_id": String} | ({"score": Float} if ranked else {}) | FILTER_COLUMNS
+    columns |= BEST_COLUMNS if best else {}
     # Materialized: the engine searches once, then joins, instead of searching again per claim row.
     return text(sql).bindparams(**params).columns(**columns).cte("hits").prefix_with("MATERIALIZED")
 
@@ -41,6 +47,15 @@ class TextSearch(Protocol):
 
     def hits(self, query: Query) -> CTE:
         """(claim_id, score, *FILTER_COLUMNS) of claims matching every word group; a higher score is more relevant."""
+        ...
+
+    def best_hits(self, query: Query) -> CTE:
+        """hits() cut to the `:candidates` best scores before any filter, each row with BEST_COLUMNS.
+
+        Ranking every match reads every match's filter columns; this reads them for the best few.
+        A match left out scores no higher than `lowest`, so a page drawn from these is exact when
+        it is full and its last score is above `lowest`, or when fewer than `:candidates` matched.
+        """
         ...
 
     def matches(self, query: Query) -> CTE:

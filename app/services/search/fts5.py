@@ -24,10 +24,22 @@ _RANK = "-bm25(claim_fts, 0.0, 12.0, 6.0, 1.5, 0.5, 2.0)"
 # Claim ids and filter columns come from claim_fts_key by rowid, in the rowid order FTS5 returns:
 # reading claim_fts's own claim_id reads each row's whole text, and joining claim seeks each match by id.
 _KEY_COLUMNS = "key.claim_id, key.status, key.topic_id, key.verdict, key.certainty_rank"
+# The rank mapped onto 0..1, naming bm25 once (an alias used twice is evaluated twice) and never decreasing
+# as the rank grows, even rounded: best_hits() cuts by this score and pages order by it.
+_SCORE = f"1.0 - 1.0 / (1.0 + {_RANK})"
 _HITS = f"""
-SELECT {_KEY_COLUMNS}, rank / (1.0 + rank) AS score FROM (
-    SELECT rowid AS fts_rowid, {_RANK} AS rank FROM claim_fts WHERE claim_fts MATCH :match
+SELECT {_KEY_COLUMNS}, ranked.score FROM (
+    SELECT rowid AS fts_rowid, {_SCORE} AS score FROM claim_fts WHERE claim_fts MATCH :match
 ) AS ranked JOIN claim_fts_key AS key ON key.rowid = ranked.fts_rowid
+"""
+# The best few by score alone, then their keys: FTS5 sorts the matches' rowids, and only those few reach the key table.
+_BEST_HITS = f"""
+SELECT {_KEY_COLUMNS}, best.score, best.candidates, best.lowest FROM (
+    SELECT fts_rowid, score, count(*) OVER () AS candidates, min(score) OVER () AS lowest FROM (
+        SELECT rowid AS fts_rowid, {_SCORE} AS score FROM claim_fts WHERE claim_fts MATCH :match
+        ORDER BY score DESC LIMIT :candidates
+    )
+) AS best JOIN claim_fts_key AS key ON key.rowid = best.fts_rowid
 """
 _MATCHES = f"""
 SELECT {_KEY_COLUMNS} FROM claim_fts JOIN claim_fts_key AS key ON key.rowid = claim_fts.rowid
@@ -95,6 +107,9 @@ def _match(query: Query, *, any_group: bool) -> str:
 class Fts5Search:
     def hits(self, query: Query) -> CTE:
         return found_cte(_HITS, {"match": _match(query, any_group=False)}, ranked=True)
+
+    def best_hits(self, query: Query) -> CTE:
+        return found_cte(_BEST_HITS, {"match": _match(query, any_group=False)}, ranked=True, best=True)
 
     def matches(self, query: Query) -> CTE:
         return found_cte(_MATCHES, {"match": _match(query, any_group=False)}, ranked=False)
