@@ -182,6 +182,14 @@ def passing(filters: ClaimFilters, *, text_search: TextSearch) -> AnySelect:
     return filters.apply(select(found.c.claim_id.label("id")), FilterColumns.of_hits(found))
 
 
+def _count(conn: Connection, filters: ClaimFilters, *, text_search: TextSearch) -> int:
+    """How many claims pass the filters; a search filtered by status alone is counted by the text index."""
+    search = filters.search
+    if search is not None and not search.empty and filters == ClaimFilters(status=filters.status, search=search):
+        return text_search.count_of_status(conn, search, filters.status)
+    return count_rows(conn, passing(filters, text_search=text_search))
+
+
 def list_claims(
     *,
     conn: Connection,
@@ -203,7 +211,7 @@ def list_claims(
     require_public(filters.status, drafts_visible)
     if sort == ClaimSort.relevance and filters.search is None:
         raise BadQuery("sort=relevance ranks search results: give q, or sort by id, -updated_at or certainty")
-    total = totals.total(conn, repr(filters), lambda: count_rows(conn, passing(filters, text_search=text_search)))
+    total = totals.total(conn, repr(filters), lambda: _count(conn, filters, text_search=text_search))
     in_index_order = filters.search is None and sort == ClaimSort.id
     bound = filters.values()
     if filters.search is None:  # the statement depends only on which filters are set: built once per shape

@@ -1,7 +1,8 @@
-"""A public search's first page is drawn from the best-scored matches alone, and is the page ranking every match gives.
+"""A public search is counted by the text index and its first page drawn from the best-scored matches alone, and both
+are what ranking and counting every match give.
 
 The exact path is reached through a filter that every claim passes (min_certainty=very_low):
-any filter but the search sends a search to rank every match.
+any filter but the search sends a search to rank and count every match.
 """
 
 from collections.abc import Iterator
@@ -114,3 +115,11 @@ def test_drafts_crowding_the_best_matches_leave_the_public_page_whole(crowded):
     page, rankings = _page(crowded, q="wombat", limit=5)
     assert rankings == 2 and page["total"] == WOMBATS
     assert [item["id"] for item in page["items"]] == [f"wombat-{number:02d}" for number in range(5)]
+
+
+def test_a_claims_status_is_not_a_word_it_holds(crowded):
+    """Each claim's status is indexed beside its text to count searches by; words are looked for in the text."""
+    found, _ = _page(crowded, q="vetted", limit=5)
+    assert found["total"] == 0 and found["items"] == []
+    kept, _ = _page(crowded, q="wombat -vetted", limit=20)
+    assert kept["total"] == WOMBATS and len(kept["items"]) == WOMBATS

@@ -10,6 +10,7 @@ from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from app.domain.query import Alternatives, Query
+from app.models.claim import ClaimStatus
 
 MARK_START, MARK_END = "<mark>", "</mark>"
 # What hits() and matches() carry of each claim besides its id, so a search filters without reading claim.
@@ -60,6 +61,10 @@ class TextSearch(Protocol):
 
     def matches(self, query: Query) -> CTE:
         """(claim_id, *FILTER_COLUMNS) of the same claims, unranked: for counting and facets."""
+        ...
+
+    def count_of_status(self, conn: Connection, query: Query, status: ClaimStatus) -> int:
+        """How many claims of `status` match every word group: a search's total when no other filter is set."""
         ...
 
     def question_matches(

@@ -15,12 +15,14 @@ from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from app.domain.query import Alternatives, Phrase, Query
+from app.models.claim import ClaimStatus
 from app.prepared import PreparedWrite
 from app.services.search.base import MARK_END, MARK_START, QuestionMatch, about_groups, found_cte
 
 _ABOUT_COLUMNS = "{statement snippet topic_label}"  # what a claim is about
-# bm25 weights per column: claim_id (unindexed), statement, snippet, assessment, notes, topic_label
-_RANK = "-bm25(claim_fts, 0.0, 12.0, 6.0, 1.5, 0.5, 2.0)"
+_TEXT_COLUMNS = "{statement snippet assessment notes topic_label}"  # what words are looked for in: not the status
+# bm25 weights per column: claim_id (unindexed), statement, snippet, assessment, notes, topic_label, status
+_RANK = "-bm25(claim_fts, 0.0, 12.0, 6.0, 1.5, 0.5, 2.0, 0.0)"
 # Claim ids and filter columns come from claim_fts_key by rowid, in the rowid order FTS5 returns:
 # reading claim_fts's own claim_id reads each row's whole text, and joining claim seeks each match by id.
 _KEY_COLUMNS = "key.claim_id, key.status, key.topic_id, key.verdict, key.certainty_rank"
@@ -55,6 +57,7 @@ ORDER BY best.score DESC, best.fts_rowid
 """
 _FOUND = "SELECT rowid AS fts_rowid, :weight{i} AS weight, {bit} AS bit FROM claim_fts WHERE claim_fts MATCH :about{i}"
 _CONTAINING = "(SELECT count(*) FROM claim_fts WHERE claim_fts MATCH :{name})"
+_COUNT = text("SELECT count(*) FROM claim_fts WHERE claim_fts MATCH :match")
 # By rowid: FTS5 seeks each claim's row, where a claim_id filter would read every match.
 _FRAGMENTS = f"""
 SELECT claim_id, snippet(claim_fts, -1, '{MARK_START}', '{MARK_END}', '…', 16) AS fragment
@@ -70,8 +73,8 @@ _KEY_ROWS = PreparedWrite(
 _INDEXED = text("SELECT count(*) FROM claim_fts_key")  # one row per indexed claim, and narrow
 _INSERT_ROWS = PreparedWrite(
     text(
-        "INSERT INTO claim_fts (rowid, claim_id, statement, snippet, assessment, notes, topic_label) "
-        "VALUES (:rowid, :claim_id, :statement, :snippet, :assessment, :notes, :topic_label)"
+        "INSERT INTO claim_fts (rowid, claim_id, statement, snippet, assessment, notes, topic_label, status) "
+        "VALUES (:rowid, :claim_id, :statement, :snippet, :assessment, :notes, :topic_label, :status)"
     )
 )
 _RELABEL = """
@@ -99,9 +102,18 @@ def _group(group: Alternatives) -> str:
     return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
 
 
+def _excluded(query: Query) -> str:
+    return "".join(f" NOT {_TEXT_COLUMNS} : {_phrase(phrase)}" for phrase in query.excluded)
+
+
 def _match(query: Query, *, any_group: bool) -> str:
     joined = (" OR " if any_group else " AND ").join(_group(group) for group in query.required)
-    return f"({joined})" + "".join(f" NOT {_phrase(phrase)}" for phrase in query.excluded)
+    return f"{_TEXT_COLUMNS} : ({joined}){_excluded(query)}"
+
+
+def _without_others(status: ClaimStatus) -> str:
+    """A MATCH clause leaving out claims of every other status: each of those lists is read, not the wanted one."""
+    return f" NOT status : ({' OR '.join(other.value for other in ClaimStatus if other != status)})"
 
 
 class Fts5Search:
@@ -118,7 +130,7 @@ class Fts5Search:
         self, conn: Connection, query: Query, weights: Sequence[float], *, limit: int
     ) -> list[QuestionMatch]:
         params: dict[str, Any] = {"limit": limit}
-        excluded = "".join(f" NOT {_phrase(phrase)}" for phrase in query.excluded)
+        excluded = _excluded(query)
         for i, (group, weight) in enumerate(zip(query.required, weights, strict=True)):
             params[f"about{i}"] = f"{_ABOUT_COLUMNS} : {_group(group)}{excluded}"
             params[f"weight{i}"] = weight
@@ -130,9 +142,14 @@ class Fts5Search:
         return int(conn.execute(_INDEXED).scalar_one())
 
     def containing(self, conn: Connection, groups: Sequence[Alternatives]) -> list[int]:
-        params = {f"g{i}": _group(group) for i, group in enumerate(groups)}
+        params = {f"g{i}": f"{_TEXT_COLUMNS} : {_group(group)}" for i, group in enumerate(groups)}
         counts = ", ".join(_CONTAINING.format(name=name) for name in params)
         return [int(count) for count in conn.execute(text(f"SELECT {counts}"), params).one()]
+
+    def count_of_status(self, conn: Connection, query: Query, status: ClaimStatus) -> int:
+        return int(
+            conn.execute(_COUNT, {"match": _match(query, any_group=False) + _without_others(status)}).scalar_one()
+        )
 
     def fragments(self, conn: Connection, query: Query, claim_ids: list[str]) -> dict[str, str]:
         if not claim_ids:

@@ -13,6 +13,7 @@ from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from app.domain.query import STOP_WORDS, Alternatives, Phrase, Query
+from app.models.claim import ClaimStatus
 from app.services.search.base import MARK_END, MARK_START, QuestionMatch, about_groups, found_cte
 
 # The filter columns come from claim, joined by its primary key.
@@ -36,6 +37,10 @@ SELECT best.claim_id, best.score, {_FILTERS}, best.candidates, best.lowest FROM 
 _MATCHES = f"""
 SELECT claim_fts.claim_id, {_FILTERS} FROM claim_fts JOIN claim ON claim.id = claim_fts.claim_id
 WHERE claim_fts.document @@ {{tsquery}}
+"""
+_COUNT = """
+SELECT count(*) FROM claim_fts JOIN claim ON claim.id = claim_fts.claim_id
+WHERE claim_fts.document @@ {tsquery} AND claim.status = :status
 """
 # Each group's matches once (through the GIN index), weighted and summed per claim. The bit set
 # is cast back from sum()'s numeric: past 2**30 a literal is a bigint, and the sum of bigints is numeric.
@@ -107,6 +112,11 @@ class PostgresSearch:
         params: dict[str, Any] = {}
         sql = _MATCHES.format(tsquery=_tsquery(query, params, any_group=False))
         return found_cte(sql, params, ranked=False)
+
+    def count_of_status(self, conn: Connection, query: Query, status: ClaimStatus) -> int:
+        params: dict[str, Any] = {"status": status.value}
+        sql = _COUNT.format(tsquery=_tsquery(query, params, any_group=False))
+        return int(conn.execute(text(sql), params).scalar_one())
 
     def question_matches(
         self, conn: Connection, query: Query, weights: Sequence[float], *, limit: int
