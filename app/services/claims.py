@@ -246,18 +246,18 @@ def _best_first(
     *,
     text_search: TextSearch,
 ) -> Sequence[Sequence[Any]] | None:
-    """The first page of a public search by relevance, from the best-scored matches alone; None if it could be wrong.
+    """A page of a public search by relevance, from the best-scored matches alone; None if it could be wrong.
 
     Ranking every match reads each one's filter columns: 63,000 for a common word at 100,000
     claims, about half of such a search. Here only the best few are read. Without other filters
     nearly every match passes, so they fill the page; when they cannot be sure to, the caller ranks every match.
     """
     search = filters.search
-    if search is None or search.empty or sort != ClaimSort.relevance or page.cursor is not None:
+    if search is None or search.empty or sort != ClaimSort.relevance:
         return None
     if filters != ClaimFilters(search=search):
         return None
-    found = text_search.best_hits(search)
+    found = text_search.best_hits(search, after=later_page(values))
     chosen = select(found.c.claim_id.label("id"), found.c.candidates, found.c.lowest)
     keys = _by_relevance(found.c.score, found.c.claim_id)
     candidates = 2 * page.limit + BEST_SPARE

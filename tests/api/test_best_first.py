@@ -1,4 +1,4 @@
-"""A public search is counted by the text index and its first page drawn from the best-scored matches alone, and both
+"""A public search is counted by the text index and its pages drawn from the best-scored matches alone, and both
 are what ranking and counting every match give.
 
 The exact path is reached through a filter that every claim passes (min_certainty=very_low):
@@ -92,7 +92,8 @@ def test_the_best_matches_make_the_page_that_ranking_every_match_makes(many, q, 
     assert best["total"] > 2 * limit + 20, "a word in more claims than the best few kept"
     assert rankings == 1, "the best few answered without ranking every match"
     assert _shown(best) == _shown(exact)
-    following = _page(many, q=q, limit=limit, cursor=best["next_cursor"])[0]
+    following, rankings = _page(many, q=q, limit=limit, cursor=best["next_cursor"])
+    assert rankings == 1, "the next page too, from the best few scoring no more than the cursor"
     assert _shown(following)[0] == _shown(_page(many, q=q, limit=2 * limit)[0])[0][limit:]
 
 
@@ -103,6 +104,9 @@ def test_scores_tied_past_the_best_few_rank_every_match(crowded):
     assert [item["id"] for item in best["items"]] == [f"tied-{number:02d}" for number in range(5)]
     assert _shown(best) == _shown(_page(crowded, q="quokka", limit=5, **EVERY_CLAIM_PASSES)[0])
     assert best["total"] == TIED
+    following, rankings = _page(crowded, q="quokka", limit=5, cursor=best["next_cursor"])
+    assert rankings == 2, "past the cursor the same scores tie across the cut"
+    assert [item["id"] for item in following["items"]] == [f"tied-{number:02d}" for number in range(5, 10)]
 
 
 def test_drafts_crowding_the_best_matches_leave_the_public_page_whole(crowded):

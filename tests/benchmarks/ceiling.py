@@ -136,7 +136,7 @@ def search(params: list[tuple[str, str]]) -> tuple[int, bytes]:
         score, last_id = decode_cursor(args["cursor"], scope=scope, secret=_local.secret, arity=2)
         after = "AND (score < ? OR (score = ? AND claim_id > ?))"
         values += [score, score, last_id]
-    found = None if after else _best_first(db, every, limit)
+    found = _best_first(db, every, limit, values[1:])
     if found is None:
         ranked = (  # matches ranked once; documents only for the page
             f"WITH hits AS MATERIALIZED (SELECT fts_rowid, key.claim_id, key.status, score FROM ("
@@ -166,17 +166,24 @@ def search(params: list[tuple[str, str]]) -> tuple[int, bytes]:
     return 200, orjson.dumps({"items": items, "next_cursor": cursor, "total": total})
 
 
-def _best_first(db: sqlite3.Connection, match: str, limit: int) -> list[Any] | None:
-    """A first page from the best-scored matches alone, as the app draws it; None when it could be wrong."""
+def _best_first(db: sqlite3.Connection, match: str, limit: int, cursor: list[Any]) -> list[Any] | None:
+    """A page from the best-scored matches alone, as the app draws it; None when it could be wrong.
+
+    `cursor` is empty for a first page, else the last score and claim id shown.
+    """
     candidates = 2 * limit + 20
+    below, after = (
+        (f" AND {SCORE} <= ?", " AND (best.score < ? OR (best.score = ? AND key.claim_id > ?))") if cursor else ("", "")
+    )
     best = (
         f"SELECT best.fts_rowid, key.claim_id, best.score, best.kept, best.lowest FROM ("
         f"SELECT fts_rowid, score, count(*) OVER () AS kept, min(score) OVER () AS lowest FROM ("
-        f"SELECT rowid AS fts_rowid, {SCORE} AS score FROM claim_fts WHERE claim_fts MATCH ?"
+        f"SELECT rowid AS fts_rowid, {SCORE} AS score FROM claim_fts WHERE claim_fts MATCH ?{below}"
         f" ORDER BY score DESC LIMIT ?)) AS best JOIN claim_fts_key AS key ON key.rowid = best.fts_rowid"
-        f" WHERE key.status = 'vetted' ORDER BY best.score DESC, key.claim_id LIMIT ?"
+        f" WHERE key.status = 'vetted'{after} ORDER BY best.score DESC, key.claim_id LIMIT ?"
     )
-    rows = db.execute(best, [match, candidates, limit + 1]).fetchall()
+    values = [match, *cursor[:1], candidates, *cursor, limit + 1]
+    rows = db.execute(best, values).fetchall()
     if rows and (rows[0][3] < candidates or (len(rows) > limit and rows[limit - 1][2] > rows[0][4])):
         return [row[:3] for row in rows]
     return None

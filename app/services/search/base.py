@@ -50,8 +50,10 @@ class TextSearch(Protocol):
         """(claim_id, score, *FILTER_COLUMNS) of claims matching every word group; a higher score is more relevant."""
         ...
 
-    def best_hits(self, query: Query) -> CTE:
+    def best_hits(self, query: Query, *, after: bool = False) -> CTE:
         """hits() cut to the `:candidates` best scores before any filter, each row with BEST_COLUMNS.
+
+        After a cursor (`after`), only matches scoring at most its `:after_0` are kept.
 
         Ranking every match reads every match's filter columns; this reads them for the best few.
         A match left out scores no higher than `lowest`, so a page drawn from these is exact when

@@ -38,7 +38,7 @@ SELECT {_KEY_COLUMNS}, ranked.score FROM (
 _BEST_HITS = f"""
 SELECT {_KEY_COLUMNS}, best.score, best.candidates, best.lowest FROM (
     SELECT fts_rowid, score, count(*) OVER () AS candidates, min(score) OVER () AS lowest FROM (
-        SELECT rowid AS fts_rowid, {_SCORE} AS score FROM claim_fts WHERE claim_fts MATCH :match
+        SELECT rowid AS fts_rowid, {_SCORE} AS score FROM claim_fts WHERE claim_fts MATCH :match{{after}}
         ORDER BY score DESC LIMIT :candidates
     )
 ) AS best JOIN claim_fts_key AS key ON key.rowid = best.fts_rowid
@@ -120,8 +120,9 @@ class Fts5Search:
     def hits(self, query: Query) -> CTE:
         return found_cte(_HITS, {"match": _match(query, any_group=False)}, ranked=True)
 
-    def best_hits(self, query: Query) -> CTE:
-        return found_cte(_BEST_HITS, {"match": _match(query, any_group=False)}, ranked=True, best=True)
+    def best_hits(self, query: Query, *, after: bool = False) -> CTE:
+        sql = _BEST_HITS.format(after=f" AND {_SCORE} <= :after_0" if after else "")
+        return found_cte(sql, {"match": _match(query, any_group=False)}, ranked=True, best=True)
 
     def matches(self, query: Query) -> CTE:
         return found_cte(_MATCHES, {"match": _match(query, any_group=False)}, ranked=False)

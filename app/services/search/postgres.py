@@ -19,10 +19,8 @@ from app.services.search.base import MARK_END, MARK_START, QuestionMatch, about_
 # The filter columns come from claim, joined by its primary key.
 _FILTERS = "claim.status, claim.topic_id, claim.verdict, claim.certainty_rank"
 # The rank mapped onto 0..1, never decreasing as the rank grows, even rounded: best_hits() cuts by it.
-_SCORED = (
-    "SELECT claim_id, 1.0 - 1.0 / (1.0 + ts_rank(document, {tsquery}, 1)) AS score "
-    "FROM claim_fts WHERE document @@ {tsquery}"
-)
+_SCORE = "1.0 - 1.0 / (1.0 + ts_rank(document, {tsquery}, 1))"
+_SCORED = f"SELECT claim_id, {_SCORE} AS score FROM claim_fts WHERE document @@ {{tsquery}}"
 _HITS = f"""
 SELECT ranked.claim_id, ranked.score, {_FILTERS} FROM ({_SCORED}) AS ranked JOIN claim ON claim.id = ranked.claim_id
 """
@@ -30,7 +28,7 @@ SELECT ranked.claim_id, ranked.score, {_FILTERS} FROM ({_SCORED}) AS ranked JOIN
 _BEST_HITS = f"""
 SELECT best.claim_id, best.score, {_FILTERS}, best.candidates, best.lowest FROM (
     SELECT claim_id, score, count(*) OVER () AS candidates, min(score) OVER () AS lowest FROM (
-        {_SCORED} ORDER BY score DESC LIMIT :candidates
+        {_SCORED}{{after}} ORDER BY score DESC LIMIT :candidates
     ) AS top
 ) AS best JOIN claim ON claim.id = best.claim_id
 """
@@ -103,9 +101,11 @@ class PostgresSearch:
         sql = _HITS.format(tsquery=_tsquery(query, params, any_group=False))
         return found_cte(sql, params, ranked=True)
 
-    def best_hits(self, query: Query) -> CTE:
+    def best_hits(self, query: Query, *, after: bool = False) -> CTE:
         params: dict[str, Any] = {}
-        sql = _BEST_HITS.format(tsquery=_tsquery(query, params, any_group=False))
+        tsquery = _tsquery(query, params, any_group=False)
+        below = f" AND {_SCORE} <= :after_0" if after else ""
+        sql = _BEST_HITS.format(tsquery=tsquery, after=below.format(tsquery=tsquery))
         return found_cte(sql, params, ranked=True, best=True)
 
     def matches(self, query: Query) -> CTE:
