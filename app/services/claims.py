@@ -223,11 +223,12 @@ def list_claims(
             query = filters.apply(select(col(Claim.id), *([col(Claim.document)] if in_index_order else [])))
             statement = _LISTINGS[shape] = PreparedRead(_paged(query, keys, values))
         rows = statement.rows(conn, values | bound)
+    elif (best := _best_first(conn, filters, sort, page, text_search=text_search)) is not None:
+        rows, keys = best
     else:
         query, keys = searched(filters, filters.search, sort, text_search=text_search)
         values = page_values(keys, page)
-        best = _best_first(conn, filters, sort, page, values | bound, text_search=text_search)
-        rows = best if best is not None else conn.execute(_paged(query, keys, values), values | bound).all()
+        rows = conn.execute(_paged(query, keys, values), values | bound).all()
     result = cut_page(rows, keys, page, total)
     ids = [row[0] for row in result.rows]  # the rows hold id, then the document in index order, then the sort keys
     if in_index_order:
@@ -242,11 +243,11 @@ def _best_first(
     filters: ClaimFilters,
     sort: ClaimSort,
     page: PageRequest,
-    values: dict[str, Any],
     *,
     text_search: TextSearch,
-) -> Sequence[Sequence[Any]] | None:
-    """A page of a public search by relevance, from the best-scored matches alone; None if it could be wrong.
+) -> tuple[Sequence[Sequence[Any]], list[SortKey]] | None:
+    """A page of a public search by relevance, from the best-scored matches alone, with its sort keys; None if it
+    could be wrong.
 
     Ranking every match reads each one's filter columns: 63,000 for a common word at 100,000
     claims, about half of such a search. Here only the best few are read. Without other filters
@@ -257,18 +258,18 @@ def _best_first(
         return None
     if filters != ClaimFilters(search=search):
         return None
-    found = text_search.best_hits(search, after=later_page(values))
-    chosen = select(found.c.claim_id.label("id"), found.c.candidates, found.c.lowest)
+    found = text_search.best_hits(search, after=page.cursor is not None)  # page_values binds the cursor's score
     keys = _by_relevance(found.c.score, found.c.claim_id)
+    values = page_values(keys, page)
+    chosen = select(found.c.claim_id.label("id"), found.c.candidates, found.c.lowest)
     candidates = 2 * page.limit + BEST_SPARE
-    rows = conn.execute(
-        _paged(filters.apply(chosen, FilterColumns.of_hits(found)), keys, values), values | {"candidates": candidates}
-    ).all()
+    statement = _paged(filters.apply(chosen, FilterColumns.of_hits(found)), keys, values)
+    rows = conn.execute(statement, values | filters.values() | {"candidates": candidates}).all()
     if not rows:  # nothing matched, or none of the best passed: only ranking every match tells which
         return None
     every_match_kept = rows[0].candidates < candidates
     if every_match_kept or (len(rows) > page.limit and rows[page.limit - 1].score > rows[0].lowest):
-        return rows
+        return rows, keys
     return None
 
 
