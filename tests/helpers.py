@@ -97,6 +97,27 @@ def generation(url: str) -> int:
     return value
 
 
+def assert_search_index_sound(url: str) -> None:
+    """The search index holds every claim's current text and nothing else.
+
+    On SQLite, FTS5 also checks its index against the claims' rows, which it reads the text from (0017).
+    """
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("INSERT INTO claim_fts (claim_fts, rank) VALUES ('integrity-check', 1)"))
+        claims = conn.execute(text("SELECT count(*) FROM claim")).scalar_one()
+        indexed = conn.execute(text("SELECT count(*) FROM claim_fts")).scalar_one()
+        current = conn.execute(
+            text(
+                "SELECT count(*) FROM claim_fts JOIN claim ON claim.id = claim_fts.claim_id "
+                "AND claim.statement = claim_fts.statement AND claim.snippet = claim_fts.snippet"
+            )
+        ).scalar_one()
+    engine.dispose()
+    assert claims == indexed == current
+
+
 @contextmanager
 def load_held(url: str, dataset: Dataset, *, at: str | None = None) -> Iterator[None]:
     """A load of `dataset` running in another thread, held inside its transaction (on reaching item `at`,

@@ -91,7 +91,7 @@ def save_topic(*, session: Session, topic_in: TopicIn, position: int, indexer: C
         return Outcome.created
     if (topic.label, topic.description, topic.position) == (topic_in.label, topic_in.description, position):
         return Outcome.unchanged
-    if topic.label != topic_in.label:
+    if topic.label != topic_in.label:  # before the row changes: the index reads the label it takes out from it
         indexer.relabel_topic(session, topic_id=topic.id, label=topic_in.label)
     topic.sqlmodel_update({**topic_in.model_dump(), "position": position})
     mark_changed(session)
@@ -175,6 +175,7 @@ def save_claim(*, session: Session, claim_in: ClaimIn, change: Change, indexer: 
         _insert(session, Claim(**record.row), f"a claim with id '{claim_in.id}'")
         outcome = Outcome.created
     else:
+        indexer.text_search.unindex_claims(session, [claim_in.id])  # while the rows hold the indexed version
         _archive_current(session, claim_in.id, current)
         _update_version(session, Claim, claim_in.id, current.version, record.row)
         session.execute(delete(Citation).where(col(Citation.claim_id) == claim_in.id))

@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -13,7 +14,7 @@ from app.db import create_db_engine
 from app.main import create_app
 from app.services.loading import load_dataset
 from tests.conftest import migrated_and_loaded
-from tests.helpers import assert_problem, bearer, generation, issue_key
+from tests.helpers import assert_problem, assert_search_index_sound, bearer, generation, issue_key
 
 TEMPLATE = "ect-more-efficacious-than-ketamine"
 
@@ -413,3 +414,40 @@ def test_source_writes_need_curate_and_valid_fields(desk):
     assert_problem(desk.post("/v1/sources", {"id": "x"}, key="reader"), 403, "insufficient-scope")
     problem = assert_problem(desk.post("/v1/sources", {"id": "Bad Id", "kind": "blog"}), 422, "invalid-parameters")
     assert {("body", "id"), ("body", "kind"), ("body", "title")} <= {tuple(e["loc"]) for e in problem["errors"]}
+
+
+def test_every_write_leaves_the_search_index_true_to_the_claims(desk):
+    """FTS5 reads what it takes out of its index from the claim's rows (0017): a write must take the claim out
+    while they still hold the indexed version, or its old words stay found and the index is corrupt."""
+
+    def found(words):
+        return {item["id"] for item in desk.client.get("/v1/claims", params={"q": words, "limit": 100}).json()["items"]}
+
+    claim_id = desk.draft(statement="Quixotrine dosing follows every ketamine infusion.")
+    assert_search_index_sound(desk.url)
+    served = desk.client.get(f"/v1/claims/{claim_id}", headers=desk.keys["reader"])
+    statement = {"statement": "Zeugmatine dosing follows every ketamine infusion."}
+    edited = desk.patch(f"/v1/claims/{claim_id}", statement, **{"If-Match": served.headers["etag"]})
+    assert edited.status_code == 200, edited.text
+    assert_search_index_sound(desk.url)
+    assert desk.review(claim_id, "vet").status_code == 200
+    assert_search_index_sound(desk.url)
+    assert found("zeugmatine") == {claim_id} and found("quixotrine") == set()
+
+    exported = desk.client.get("/v1/export?format=jsonl").content.splitlines()
+    topic = next(
+        line for line in map(orjson.loads, exported) if line["type"] == "topic" and line["id"] == served.json()["topic"]
+    )
+    for label in (f"{topic['label']} xylographine", topic["label"]):  # relabelled, then as it was
+        response = desk.client.post(
+            "/v1/import",
+            content=orjson.dumps({**topic, "label": label}) + b"\n",
+            headers=desk.keys["admin"] | {"Content-Type": "application/x-ndjson"},
+        )
+        assert response.status_code == 200, response.text
+        assert_search_index_sound(desk.url)
+        assert (claim_id in found("xylographine")) == (label != topic["label"])
+
+    assert desk.review(claim_id, "retract").status_code == 200
+    assert_search_index_sound(desk.url)
+    assert found("zeugmatine") == set()

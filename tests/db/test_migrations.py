@@ -14,6 +14,7 @@ from app.main import create_app
 from app.services.loading import load_dataset
 from tests.cli.test_check import first_claim, rewrite
 from tests.conftest import migrated_and_loaded
+from tests.helpers import assert_search_index_sound
 
 
 def downgrade(engine, revision: str) -> None:
@@ -59,35 +60,50 @@ def test_search_index_backfills_existing_claims(new_database, bundled, data_copy
     claim["statement"] = "Zanzibar is a word no other claim uses."
     rewrite(path, claim)
     load_dataset(engine=engine, dataset=read_dataset(data_copy), changed_by="edit after backfill")
-    with engine.connect() as conn:
-        rows = conn.execute(text("SELECT count(*) FROM claim_fts")).scalar_one()
     engine.dispose()
-    assert rows == len(bundled.claims)
+    assert_search_index_sound(url)
     with TestClient(create_app(Settings(database_url=url))) as client:
         assert [c["id"] for c in client.get("/v1/claims", params={"q": "zanzibar"}).json()["items"]] == [claim["id"]]
+
+
+SEARCHES = [
+    {"q": "Medicaid"},
+    {"q": "ketamine", "topic": "safety", "min_certainty": "moderate"},
+    {"q": "ketamine OR esketamine", "verdict": "partly-supported", "facets": "topic,verdict"},
+]
+
+
+def search_answers(url: str) -> list[dict]:
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        return [client.get("/v1/claims", params=params).json() for params in SEARCHES]
 
 
 def test_search_filters_backfill_on_upgrade(new_database, bundled):
     """Searches filtered by topic, certainty or verdict answer the same after the fields they filter on
     moved beside the search index (SQLite) as before."""
-    searches = [
-        {"q": "Medicaid"},
-        {"q": "ketamine", "topic": "safety", "min_certainty": "moderate"},
-        {"q": "ketamine OR esketamine", "verdict": "partly-supported", "facets": "topic,verdict"},
-    ]
-
-    def answers() -> list[dict]:
-        with TestClient(create_app(Settings(database_url=url))) as client:
-            return [client.get("/v1/claims", params=params).json() for params in searches]
-
     url = migrated_and_loaded(new_database(), bundled)
-    before = answers()
+    before = search_answers(url)
     engine = create_db_engine(url)
     downgrade(engine, "0014_about_vector")
     migrate.upgrade(engine)
     engine.dispose()
     assert all(answer["total"] >= 1 for answer in before)
-    assert answers() == before
+    assert search_answers(url) == before
+
+
+def test_the_search_index_without_its_copy_of_the_text_answers_alike(new_database, bundled):
+    """SQLite's index reads the text from the claims' rows since 0017: searches, their fragments included,
+    answer as they did with the copy, before and after, and the index checks out against those rows."""
+    url = migrated_and_loaded(new_database(), bundled)
+    before = search_answers(url)
+    engine = create_db_engine(url)
+    downgrade(engine, "0016_fts_status")
+    assert search_answers(url) == before
+    migrate.upgrade(engine)
+    engine.dispose()
+    assert all(item["match"]["fragment"] for answer in before for item in answer["items"])
+    assert search_answers(url) == before
+    assert_search_index_sound(url)
 
 
 def test_source_references_backfill_on_upgrade(new_database, bundled):

@@ -92,14 +92,22 @@ class TextSearch(Protocol):
         """Where each claim matched: a short passage with the matched words marked."""
         ...
 
+    def unindex_claims(self, session: Session, claim_ids: Sequence[str]) -> None:
+        """Take indexed claims out of the index before their rows change, in the write's transaction.
+
+        FTS5 keeps no copy of the text (0017): it reads what it takes out from the claim's rows,
+        which must still hold the indexed version.
+        """
+        ...
+
     def index_claims(self, session: Session, claims: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        """Replace each claim's search row inside the write's transaction, so both commit together.
+        """Index claims that are new or were unindexed, inside the write's transaction, so both commit together.
 
         Each claim comes as (id, fields); fields hold statement, snippet, assessment, notes and
-        topic_label, and the claim's FILTER_COLUMNS.
+        topic_label, and the claim's FILTER_COLUMNS: what the claim's rows hold once written.
         """
         ...
 
     def relabel_topic(self, session: Session, *, topic_id: str, label: str) -> None:
-        """Keep the topic label indexed with each of its claims current."""
+        """Keep the topic label indexed with each of its claims current; called before the topic row changes."""
         ...

@@ -63,6 +63,8 @@ _FRAGMENTS = f"""
 SELECT claim_id, snippet(claim_fts, -1, '{MARK_START}', '{MARK_END}', '…', 16) AS fragment
 FROM claim_fts WHERE claim_fts MATCH :match AND rowid IN :rowids
 """
+# The index holds no copy of the text (0017): FTS5 reads what a row's removal takes out of the index from
+# claim_fts_text, the view over the claim's own rows, so a claim leaves the index before those rows change.
 _DELETE_ROWS = PreparedWrite(text("DELETE FROM claim_fts WHERE rowid = :rowid"))
 _KEY_ROWS = PreparedWrite(
     text(
@@ -77,6 +79,7 @@ _INSERT_ROWS = PreparedWrite(
         "VALUES (:rowid, :claim_id, :statement, :snippet, :assessment, :notes, :topic_label, :status)"
     )
 )
+# Run while the topic row still has its old label: the update removes each claim's old row as the view shows it.
 _RELABEL = """
 UPDATE claim_fts SET topic_label = :label WHERE rowid IN (
     SELECT key.rowid FROM claim_fts_key AS key JOIN claim ON claim.id = key.claim_id WHERE claim.topic_id = :topic
@@ -159,6 +162,9 @@ class Fts5Search:
         params = {"rowids": [fts_rowid(claim_id) for claim_id in claim_ids], "match": _match(query, any_group=True)}
         return {row.claim_id: row.fragment for row in conn.execute(statement, params)}
 
+    def unindex_claims(self, session: Session, claim_ids: Sequence[str]) -> None:
+        _DELETE_ROWS.run(session.connection(), [{"rowid": fts_rowid(claim_id)} for claim_id in claim_ids])
+
     def index_claims(self, session: Session, claims: Sequence[tuple[str, dict[str, Any]]]) -> None:
         # In rowid order: FTS5 writes its pending terms out as a new segment whenever a rowid is lower than the last.
         rows = sorted(
@@ -166,7 +172,6 @@ class Fts5Search:
             key=itemgetter("rowid"),
         )
         conn = session.connection()
-        _DELETE_ROWS.run(conn, rows)
         _INSERT_ROWS.run(conn, rows)
         _KEY_ROWS.run(conn, rows)
 

@@ -144,8 +144,10 @@ class PostgresSearch:
         statement = text(sql).bindparams(bindparam("ids", expanding=True))
         return {row.claim_id: row.fragment for row in conn.execute(statement, params)}
 
+    def unindex_claims(self, session: Session, claim_ids: Sequence[str]) -> None:
+        session.execute(text(_DELETE_ROW), [{"claim_id": claim_id} for claim_id in claim_ids])
+
     def index_claims(self, session: Session, claims: Sequence[tuple[str, dict[str, Any]]]) -> None:
-        session.execute(text(_DELETE_ROW), [{"claim_id": claim_id} for claim_id, _ in claims])
         session.execute(text(_INSERT_ROW), [{"claim_id": claim_id, **fields} for claim_id, fields in claims])
 
     def relabel_topic(self, session: Session, *, topic_id: str, label: str) -> None:
