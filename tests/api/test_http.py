@@ -83,6 +83,17 @@ def test_cors_advertises_only_what_exists(client):
     assert "ratelimit-remaining" in simple.headers
 
 
+@pytest.mark.parametrize("path", ["/v1/claims?limit=1", "/v1/claims/no-such-claim", "/healthz", "/explore"])
+def test_every_response_varies_on_origin_once_whether_or_not_the_request_names_one(client, path):
+    """Caches must keep a cross-origin answer apart from a plain one; CORS headers go only to the former."""
+    for origin in ({}, {"Origin": "https://app.example"}):
+        response = client.get(path, headers=origin)
+        (vary,) = [value for name, value in response.headers.multi_items() if name == "vary"]
+        names = [name.strip() for name in vary.split(",")]
+        assert names.count("Origin") == 1 and len(names) == len(set(names)), (path, origin, vary)
+        assert ("access-control-allow-origin" in response.headers) == bool(origin)
+
+
 def test_docs_work_offline_under_a_policy_that_allows_exactly_them(client):
     for page, marker in [("/docs", "SwaggerUIBundle"), ("/redoc", "<redoc")]:
         response = client.get(page)
