@@ -60,7 +60,7 @@ class CorpusView:
         (OpenBLAS, one thread; the sum runs in another order, so a similarity may differ in its last
         bits). Past about 100,000 claims this is the step to hand to the database: a pgvector column with an HNSW
         index on claim_embedding, or a sqlite-vec table written beside it by ClaimIndexer, with
-        one ORDER BY distance LIMIT query in place of this method and of `vectors` in memory.
+        one ORDER BY distance LIMIT query in place of this method and of `columns` in memory.
         """
         if not self.claim_ids:
             return []
