@@ -16,14 +16,21 @@ from app.api import mcp_server, metrics, ops
 from app.api.body_limit import BodyLimit
 from app.api.cache import MIN_COMPRESSED_BYTES, ResponseCache, ResponseStore
 from app.api.context import RequestContext
-from app.api.cors import CrossOrigin, cors_options
+from app.api.cors import ORIGIN, CrossOrigin, cors_options
 from app.api.docs import install_docs
+from app.api.framework import EvidenceApp
 from app.api.guard import RequestGuard
 from app.api.head import HeadAsGet
 from app.api.hot_reads import HotReads
 from app.api.mcp_server import McpEndpoint, evidence_server, services_from
 from app.api.overload import InFlightLimit
-from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers, problem_doc
+from app.api.problems import (
+    NOT_MODIFIED,
+    ProblemDetails,
+    install_problem_handlers,
+    problem_doc,
+    send_unexpected_error,
+)
 from app.api.rate_limits import RateLimits, rate_limit
 from app.api.v1 import claims, export, imports, meta, snippets, sources, topics
 from app.config import InvalidSettings, Settings, load_settings
@@ -74,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine.dispose()
         metrics.worker_exited()
 
-    app = FastAPI(
+    app = EvidenceApp(
         title="Ketamine Evidence API",
         version=API_VERSION,
         description=DESCRIPTION,
@@ -123,7 +130,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(RateLimits, anonymous=anonymous, keyed=keyed)
     app.add_middleware(CrossOrigin, allow_origins=settings.cors_origins, **cors_options(api_routes))
     app.add_middleware(PageHeaders)
-    app.add_middleware(RequestContext, observe=metrics.RequestMetrics(app.state.metrics_registry).observe)
+    app.add_middleware(
+        RequestContext,
+        observe=metrics.RequestMetrics(app.state.metrics_registry).observe,
+        failed=send_unexpected_error,
+        varies_on=[ORIGIN],
+    )
     _complete_openapi(app)
     return app
 

@@ -4,7 +4,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,15 +37,23 @@ def incoming_request_id(scope: Scope) -> str:
 
 
 Observer = Callable[[Scope, int, float], None]  # told each exchange's scope, status and seconds
+Failure = Callable[[Scope, Send, Exception], Awaitable[None]]  # answers an error no layer inside answered
 
 
 class RequestContext:
-    """Pure ASGI middleware, outermost: ids, default headers, a weak ETag on encoded bodies, the access log,
-    and the time and status of every exchange for `observe` (metrics), measured once for both."""
+    """Pure ASGI middleware, outermost: ids, default headers, the names every response varies on, a weak ETag on
+    encoded bodies, the access log, and the time and status of every exchange for `observe` (metrics), measured
+    once for both.
 
-    def __init__(self, app: ASGIApp, *, observe: Observer) -> None:
+    The service's layers sit outside the framework's server-error handler (app.api.framework), so an error
+    raised in one of them, before any answer started, is answered here by `failed`.
+    """
+
+    def __init__(self, app: ASGIApp, *, observe: Observer, failed: Failure, varies_on: Sequence[bytes] = ()) -> None:
         self.app = app
         self.observe = observe
+        self.failed = failed
+        self.varies_on = tuple(varies_on)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,22 +63,26 @@ class RequestContext:
         request_id.set(rid)
         scope.setdefault("state", {})["request_id"] = rid
         started = time.perf_counter()
-        status = 500
+        status: int | None = None
 
         async def with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = completed_headers(message.get("headers", []), rid.encode())
+                message["headers"] = completed_headers(message.get("headers", []), rid.encode(), self.varies_on)
             await send(message)
 
         try:
             await self.app(scope, receive, with_headers)
+        except Exception as error:
+            if status is None:
+                await self.failed(scope, with_headers, error)
+            raise
         finally:
             seconds = time.perf_counter() - started
-            self.observe(scope, status, seconds)
+            self.observe(scope, status or 500, seconds)
             if access_log.isEnabledFor(logging.INFO):
-                self._log(scope, rid, status, seconds)
+                self._log(scope, rid, status or 500, seconds)
 
     @staticmethod
     def _log(scope: Scope, rid: str, status: int, seconds: float) -> None:
@@ -84,29 +96,37 @@ class RequestContext:
         access_log.info("%s %s %s", scope["method"], scope["path"], status, extra={"fields": fields})
 
 
-def completed_headers(headers: list[tuple[bytes, bytes]], rid: bytes) -> list[tuple[bytes, bytes]]:
+def completed_headers(
+    headers: list[tuple[bytes, bytes]], rid: bytes, varies_on: Sequence[bytes] = ()
+) -> list[tuple[bytes, bytes]]:
     """A response's headers with the request id and the default headers the route did not set, in one pass
-    (this runs on every response): one Vary naming each name once, as layers each add theirs (compression,
-    CORS), and an ETag made weak where the body is encoded, as other bytes than the identity body's tag names."""
+    (this runs on every response): one Vary naming each name once, those the layers added (compression) and
+    `varies_on` included, and an ETag made weak where the body is encoded, as other bytes than the identity
+    body's tag names."""
     kept: list[tuple[bytes, bytes]] = []
     named: set[bytes] = set()
     varies: dict[bytes, None] = {}
+    vary_at = None
     for name, value in headers:
         name = name.lower()
         if name == b"vary":
             varies.update(dict.fromkeys(token for token in (v.strip() for v in value.split(b",")) if token))
-            if name in named:
+            if vary_at is not None:
                 continue
+            vary_at = len(kept)
         elif name == b"x-request-id":
             continue
         named.add(name)
         kept.append((name, value))
-    weak = b"content-encoding" in named
-    for index, (name, value) in enumerate(kept):
-        if name == b"vary":
-            kept[index] = (name, b", ".join(varies))
-        elif name == b"etag" and weak and not value.startswith(b"W/"):
-            kept[index] = (name, b"W/" + value)
+    varies.update(dict.fromkeys(varies_on))
+    if vary_at is not None:
+        kept[vary_at] = (b"vary", b", ".join(varies))
+    elif varies:
+        kept.append((b"vary", b", ".join(varies)))
+    if b"content-encoding" in named:
+        kept = [
+            (name, b"W/" + value if name == b"etag" and not value.startswith(b"W/") else value) for name, value in kept
+        ]
     kept.append((b"x-request-id", rid))
     kept += [(name, value) for name, value in _DEFAULTS_RAW if name not in named]
     return kept

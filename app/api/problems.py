@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.types import Send
+from starlette.types import Scope, Send
 
 from app.api.context import DEFAULT_HEADERS, REQUEST_ID_HEADER
 from app.db import is_unavailable
@@ -136,9 +136,10 @@ async def send_problem(
     instance: str,
     errors: list[dict[str, Any]] | None = None,
     headers: list[tuple[bytes, bytes]] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     """The same problem from pure ASGI middleware, before any routing."""
-    body = orjson.dumps(problem(status, slug, detail, instance, errors))
+    body = orjson.dumps(problem(status, slug, detail, instance, errors) | (extra or {}))
     headers = [
         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
         (b"content-length", str(len(body)).encode()),
@@ -195,10 +196,20 @@ async def _database_error(request: Request, error: Exception) -> Response:
 async def _unexpected_error(request: Request, error: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     rid = getattr(request.state, "request_id", "")
-    detail = f"the server failed; the error is logged under request id {rid}: quote it when you report it"
     # This answer may leave from outside every middleware, so it carries their headers itself.
     headers = DEFAULT_HEADERS | {REQUEST_ID_HEADER: rid}
-    return problem_response(request, 500, "internal-error", detail, headers=headers, extra={"request_id": rid})
+    return problem_response(request, 500, "internal-error", _failed(rid), headers=headers, extra={"request_id": rid})
+
+
+async def send_unexpected_error(scope: Scope, send: Send, error: Exception) -> None:
+    """The same 500 for an error raised in the service's own middleware, which RequestContext answers."""
+    logger.exception("unhandled error on %s %s", scope["method"], scope["path"], exc_info=error)
+    rid = scope.get("state", {}).get("request_id", "")
+    await send_problem(send, 500, "internal-error", _failed(rid), scope["path"], extra={"request_id": rid})
+
+
+def _failed(rid: str) -> str:
+    return f"the server failed; the error is logged under request id {rid}: quote it when you report it"
 
 
 def install_problem_handlers(app: FastAPI, page: ProblemPage | None = None) -> None:

@@ -1,5 +1,9 @@
+import logging
+
 import pytest
 from fastapi.testclient import TestClient
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 from app.main import create_app
@@ -52,3 +56,28 @@ def test_unreachable_database_is_503_with_retry_after():
         assert response.headers["retry-after"] == "5"
         assert down.get("/readyz").status_code == 503
         assert down.get("/healthz").status_code == 200
+
+
+class _FailingLayer:
+    """A layer of the service's own with a bug on one path, raised before any answer starts."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/v1/topics":
+            raise RuntimeError("a bug in a layer")
+        await self.app(scope, receive, send)
+
+
+def test_an_error_in_the_services_own_layers_is_a_logged_500_problem_with_every_default_header(bundled_url, caplog):
+    """Those layers sit outside the framework's server-error handler: the outermost one answers for them."""
+    app = create_app(Settings(database_url=bundled_url))
+    app.user_middleware.insert(1, Middleware(_FailingLayer))  # just inside RequestContext, the outermost
+    with caplog.at_level(logging.ERROR, logger="app.errors"), TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/v1/topics", headers={"X-Request-Id": "req-42"})
+        assert client.get("/v1/claims?limit=1").status_code == 200
+    body = assert_problem(response, 500, "internal-error")
+    assert body["request_id"] == response.headers["x-request-id"] == "req-42" and "req-42" in body["detail"]
+    assert response.headers["x-content-type-options"] == "nosniff" and "Origin" in response.headers["vary"]
+    assert any("a bug in a layer" in str(record.exc_info[1]) for record in caplog.records if record.exc_info)
