@@ -24,13 +24,7 @@ from app.api.head import HeadAsGet
 from app.api.hot_reads import HotReads
 from app.api.mcp_server import McpEndpoint, evidence_server, services_from
 from app.api.overload import InFlightLimit
-from app.api.problems import (
-    NOT_MODIFIED,
-    ProblemDetails,
-    install_problem_handlers,
-    problem_doc,
-    send_unexpected_error,
-)
+from app.api.problems import NOT_MODIFIED, ProblemDetails, install_problem_handlers, problem_doc
 from app.api.rate_limits import RateLimits, rate_limit
 from app.api.v1 import claims, export, imports, meta, snippets, sources, topics
 from app.config import InvalidSettings, Settings, load_settings
@@ -133,7 +127,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContext,
         observe=metrics.RequestMetrics(app.state.metrics_registry).observe,
-        failed=send_unexpected_error,
         varies_on=[ORIGIN],
     )
     _complete_openapi(app)

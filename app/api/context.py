@@ -4,10 +4,11 @@ import logging
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.problems import send_unexpected_error
 from app.logs import request_id
 
 access_log = logging.getLogger("app.access")
@@ -37,7 +38,6 @@ def incoming_request_id(scope: Scope) -> str:
 
 
 Observer = Callable[[Scope, int, float], None]  # told each exchange's scope, status and seconds
-Failure = Callable[[Scope, Send, Exception], Awaitable[None]]  # answers an error no layer inside answered
 
 
 class RequestContext:
@@ -46,13 +46,12 @@ class RequestContext:
     once for both.
 
     The service's layers sit outside the framework's server-error handler (app.api.framework), so an error
-    raised in one of them, before any answer started, is answered here by `failed`.
+    raised in one of them, before any answer started, is answered here with the same 500 problem.
     """
 
-    def __init__(self, app: ASGIApp, *, observe: Observer, failed: Failure, varies_on: Sequence[bytes] = ()) -> None:
+    def __init__(self, app: ASGIApp, *, observe: Observer, varies_on: Sequence[bytes] = ()) -> None:
         self.app = app
         self.observe = observe
-        self.failed = failed
         self.varies_on = tuple(varies_on)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -76,7 +75,7 @@ class RequestContext:
             await self.app(scope, receive, with_headers)
         except Exception as error:
             if status is None:
-                await self.failed(scope, with_headers, error)
+                await send_unexpected_error(scope, with_headers, error)
             raise
         finally:
             seconds = time.perf_counter() - started

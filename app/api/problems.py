@@ -14,7 +14,6 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import Scope, Send
 
-from app.api.context import DEFAULT_HEADERS, REQUEST_ID_HEADER
 from app.db import is_unavailable
 from app.errors import (
     AlreadyExists,
@@ -196,9 +195,8 @@ async def _database_error(request: Request, error: Exception) -> Response:
 async def _unexpected_error(request: Request, error: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     rid = getattr(request.state, "request_id", "")
-    # This answer may leave from outside every middleware, so it carries their headers itself.
-    headers = DEFAULT_HEADERS | {REQUEST_ID_HEADER: rid}
-    return problem_response(request, 500, "internal-error", _failed(rid), headers=headers, extra={"request_id": rid})
+    # Made inside the service's layers (app.api.framework): RequestContext gives it the request id and default headers.
+    return problem_response(request, 500, "internal-error", _failed(rid), extra={"request_id": rid})
 
 
 async def send_unexpected_error(scope: Scope, send: Send, error: Exception) -> None:
