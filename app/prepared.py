@@ -30,8 +30,11 @@ class _Bind:
     value: Any  # the statement's own, which a value named by the caller replaces (as in an execute)
     convert: Convert | None  # the column type's conversion for the driver, as SQLAlchemy applies it
 
+    def given(self, values: Mapping[str, Any]) -> Any:
+        return values[self.name] if self.required or self.name in values else self.value
+
     def parameter(self, values: Mapping[str, Any]) -> Any:
-        value = values[self.name] if self.required or self.name in values else self.value
+        value = self.given(values)
         return value if self.convert is None else self.convert(value)
 
 
@@ -42,6 +45,23 @@ class _Rendered:
 
     def parameters(self, values: Mapping[str, Any]) -> list[Any]:
         return [bind.parameter(values) for bind in self.binds]
+
+    def parameters_of_rows(self, rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+        """Every row's parameters; a value object the rows share (a batch's one timestamp) is converted once."""
+        # (placeholder, id of a value) -> the value, kept so that no other object takes its id, and its conversion
+        converted: dict[tuple[int, int], tuple[Any, Any]] = {}
+
+        def once(position: int, convert: Convert, value: Any) -> Any:
+            key = (position, id(value))
+            if key not in converted:
+                converted[key] = (value, convert(value))
+            return converted[key][1]
+
+        binds = list(enumerate(self.binds))
+        return [
+            [bind.given(row) if bind.convert is None else once(at, bind.convert, bind.given(row)) for at, bind in binds]
+            for row in rows
+        ]
 
 
 class PreparedRead:
@@ -96,7 +116,7 @@ class PreparedWrite:
         if rendered is None:
             conn.execute(self.statement, list(rows))
             return
-        _on_driver(conn, rendered.sql, [rendered.parameters(row) for row in rows], _execute_many)
+        _on_driver(conn, rendered.sql, rendered.parameters_of_rows(rows), _execute_many)
 
     def _render(self, dialect: Dialect) -> _Rendered | None:
         if not self.sqlalchemy_only:

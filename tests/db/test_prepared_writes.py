@@ -82,3 +82,21 @@ def test_values_computed_in_python_are_left_to_sqlalchemy(engine: Engine) -> Non
     assert [row[4] for row in _stored(engine, ON_DRIVER)] == ["computed"] * 3
     assert prepared.rendered is None
     assert prepared.sqlalchemy_only is not ON_POSTGRES  # on PostgreSQL nothing is rendered for the driver at all
+
+
+def test_values_the_rows_share_are_written_as_sqlalchemy_writes_each(engine: Engine) -> None:
+    """A batch's one timestamp object is converted once; equal but distinct objects and shared ones read back alike."""
+    moment = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    shared_extra = {"shared": True}
+    rows = [
+        {"id": n, "label": f"row {n}", "at": moment, "extra": shared_extra if n % 2 else {"own": n}, "kind": "k"}
+        for n in range(1, 7)
+    ]
+    rows[5]["at"] = dt.datetime(2026, 3, 4, 5, 6, 8, tzinfo=dt.UTC)  # one row of its own among the shared ones
+    with engine.begin() as conn:
+        PreparedWrite(insert(ON_DRIVER), NAMES).run(conn, rows)
+        conn.execute(insert(BY_SQLALCHEMY), rows)
+    stored = _stored(engine, ON_DRIVER)
+    assert stored == _stored(engine, BY_SQLALCHEMY)
+    assert [row[2].second for row in stored] == [7, 7, 7, 7, 7, 8]
+    assert [row[3] for row in stored] == [shared_extra, {"own": 2}, shared_extra, {"own": 4}, shared_extra, {"own": 6}]
