@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event, insert, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
@@ -35,6 +36,11 @@ _SQLITE_UNAVAILABLE = {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_INTERRUPT", "SQLI
 # SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator intervention
 # (57014 is statement_timeout's query_canceled, 57P01 an administrator shutdown).
 _POSTGRES_UNAVAILABLE_CLASSES = {"08", "53", "57"}
+# JSON columns written and read by orjson on both engines: the stdlib's encoder took 1.5% of an import.
+_JSON_CODEC: dict[str, Any] = {
+    "json_serializer": lambda value: orjson.dumps(value).decode(),
+    "json_deserializer": orjson.loads,
+}
 _PROGRESS_STEPS = 1000  # SQLite VM instructions between deadline checks
 _WATCH_TICK = 0.1
 _BUDGET: ContextVar[float] = ContextVar("statement_budget", default=math.inf)
@@ -201,7 +207,7 @@ def _sqlite_engine(url: str, limits: Timeouts) -> Engine:
 
     in_memory = make_url(url).database in (None, "", ":memory:")  # one connection per thread: no pool to wait on
     pooling = {} if in_memory else {"pool_timeout": limits.pool}
-    engine = create_engine(url, connect_args={"check_same_thread": False}, **pooling)
+    engine = create_engine(url, connect_args={"check_same_thread": False}, **pooling, **_JSON_CODEC)
     event.listen(engine, "connect", tune)
     if limits.statement is not None:
         _time_statements(engine)
@@ -320,6 +326,7 @@ def _postgres_engine(url: str, limits: Timeouts) -> Engine:
         max_overflow=0,
         pool_timeout=limits.pool,
         connect_args=connect_args,
+        **_JSON_CODEC,
     )
     if limits.statement is not None:
         _StallWatchdog(patience=limits.statement + limits.connect).install(engine)
