@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
 from app.config import Settings
+from app.db import connected
 from app.domain.query import MAX_QUERY_CHARS
 from app.errors import NotFound
 from app.logs import root_logger_untouched
@@ -100,7 +101,7 @@ def evidence_server(services: Callable[[], Services]) -> MCPServer:
             min_certainty=min_certainty,
             min_score=current.ranker.floor(current.settings),
         )
-        with current.engine.connect() as conn:
+        with connected(current.engine) as conn:
             answer = find_snippets(conn=conn, request=wanted, ranker=current.ranker)
         return SnippetAnswer.model_validate(
             {
@@ -120,7 +121,7 @@ def evidence_server(services: Callable[[], Services]) -> MCPServer:
 
     @server.tool(description=LIST_TOPICS_DESCRIPTION)
     def list_topics() -> TopicList:
-        with services().engine.connect() as conn:
+        with connected(services().engine) as conn:
             return TopicList(topics=topics.all_topics(conn=conn))
 
     @server.resource(CLAIM_URI, mime_type="application/json", description="A vetted claim's full record")
@@ -135,7 +136,7 @@ def evidence_server(services: Callable[[], Services]) -> MCPServer:
 
 def _claim(services: Services, claim_id: str) -> dict[str, Any]:
     """Vetted claims only: a key unlocks drafts on the HTTP API, never here."""
-    with services.engine.connect() as conn:
+    with connected(services.engine) as conn:
         return claims.read_claim(conn=conn, claim_id=claim_id)
 
 

@@ -191,7 +191,7 @@ def list_revisions(
     cursor: Cursor = None,
 ) -> Response:
     """Every version of the claim, newest first, with who changed it and when."""
-    with engine.connect() as conn:
+    with connected(engine) as conn:
         page = claims.list_revisions(
             conn=conn,
             claim_id=claim_id,

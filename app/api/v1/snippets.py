@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 
 from app.api.deps import EngineDep, RankerDep, SettingsDep
 from app.api.problems import problem_doc
+from app.db import connected
 from app.domain.query import MAX_QUERY_CHARS
 from app.models.claim import CertaintyLevel
 from app.models.snippet import SnippetAnswer
@@ -40,7 +41,7 @@ def list_snippets(
         min_certainty=min_certainty,
         min_score=max(ranker.floor(settings), min_score or 0.0),
     )
-    with engine.connect() as conn:
+    with connected(engine) as conn:
         answer = find_snippets(conn=conn, request=wanted, ranker=ranker)
     return SnippetAnswer.model_validate(
         {

@@ -12,6 +12,7 @@ from app.api.negotiation import negotiate
 from app.api.paging import Envelope, envelope_response, page_request
 from app.api.problems import problem_doc
 from app.api.writes import CREATE, PATCH, IfMatch, MergePatch, edit_change, written
+from app.db import connected
 from app.domain.fhir import FHIR_MEDIA_TYPE
 from app.domain.references import (
     BIBTEX_MEDIA_TYPE,
@@ -43,7 +44,7 @@ def list_sources(
     cursor: Cursor = None,
 ) -> Response:
     """Sources by id; the text is served apart, at /v1/sources/{id}/text."""
-    with engine.connect() as conn:
+    with connected(engine) as conn:
         page = sources.list_sources(
             conn=conn, kind=kind, page=page_request(request, secret, limit=limit, cursor=cursor)
         )
@@ -96,11 +97,11 @@ def read_source(
     """The source record, or its reference when Accept asks for one (as DOI content negotiation does)."""
     media_type, params = negotiate(accept, _OFFERED)
     if media_type == _JSON:
-        with engine.connect() as conn:
+        with connected(engine) as conn:
             source = sources.read_source(conn=conn, source_id=source_id)
         return Response(source.model_dump_json(), media_type=_JSON, headers=VARY)
     if media_type == FHIR_MEDIA_TYPE:
-        with engine.connect() as conn:
+        with connected(engine) as conn:
             citation = sources.read_fhir_citation(
                 conn=conn, source_id=source_id, base_url=absolute_base(request, settings)
             )
@@ -111,7 +112,7 @@ def read_source(
     else:
         reference_format = _REFERENCE_MEDIA_TYPES[media_type]
         content_type = MEDIA_TYPES[reference_format]
-    with engine.connect() as conn:
+    with connected(engine) as conn:
         reference = sources.read_reference(conn=conn, source_id=source_id, reference_format=reference_format)
     return Response(reference, media_type=content_type, headers=VARY)
 
@@ -150,7 +151,7 @@ def read_citation(
     ] = ReferenceFormat.apa,
 ) -> Response:
     """The source's reference, formatted by a CSL processor or written for a reference manager."""
-    with engine.connect() as conn:
+    with connected(engine) as conn:
         reference = sources.read_reference(conn=conn, source_id=source_id, reference_format=style)
     return Response(reference, media_type=MEDIA_TYPES[style])
 
@@ -162,7 +163,7 @@ def read_citation(
 )
 def read_source_text(source_id: SourceId, engine: EngineDep) -> PlainTextResponse:
     """Byte-exact text; citation locators are character offsets into it."""
-    with engine.connect() as conn:
+    with connected(engine) as conn:
         text = sources.read_source_text(conn=conn, source_id=source_id)
     return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
 
