@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, create_engine, event, insert, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, SQLModel
 
@@ -41,6 +41,7 @@ _JSON_CODEC: dict[str, Any] = {
     "json_serializer": lambda value: orjson.dumps(value).decode(),
     "json_deserializer": orjson.loads,
 }
+PING_AFTER_IDLE = 1.0  # seconds a pooled PostgreSQL connection may sit unused before it is pinged when taken
 _PROGRESS_STEPS = 1000  # SQLite VM instructions between deadline checks
 _WATCH_TICK = 0.1
 _BUDGET: ContextVar[float] = ContextVar("statement_budget", default=math.inf)
@@ -284,7 +285,8 @@ class _StallWatchdog:
         """Watch every statement, commit, rollback and pool ping on the engine's connections."""
 
         def watch(conn: Any, *_: Any) -> None:
-            self.watch(conn.connection.dbapi_connection)
+            if not conn.invalidated:  # a connection that failed is rolled back without a word to the server
+                self.watch(conn.connection.dbapi_connection)
 
         def release(conn: Any, *_: Any) -> None:
             self.release(conn.connection.dbapi_connection)
@@ -329,7 +331,6 @@ def _postgres_engine(url: str, limits: Timeouts) -> Engine:
         connect_args["options"] = f"-c statement_timeout={math.ceil(limits.statement * 1000)}"
     engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=limits.pool_size,
         max_overflow=0,
         pool_timeout=limits.pool,
@@ -338,7 +339,33 @@ def _postgres_engine(url: str, limits: Timeouts) -> Engine:
     )
     if limits.statement is not None:
         _StallWatchdog(patience=limits.statement + limits.connect).install(engine)
+    _ping_when_idle(engine)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A pooled connection that sat unused for PING_AFTER_IDLE is pinged as it is taken; a dead one is replaced.
+
+    The pool's own pre-ping asked the server on every checkout: a round trip per request, as long
+    as a claim's read itself. Connections die while idle (a server restart, a proxy's idle
+    timeout); one in steady use is checked by its next statement, and a connection error there
+    is a 503 after which the pool replaces every connection taken before it.
+    """
+
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)  # the watchdog's, where one is installed
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(f"an idle connection no longer answers: {error}") from error
+
+    event.listen(engine.pool, "checkin", checked_in)
+    event.listen(engine.pool, "checkout", checked_out)
 
 
 WriteLock = Callable[[Session], bool]

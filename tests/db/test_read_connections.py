@@ -1,10 +1,16 @@
-"""PostgreSQL reads: one round trip a statement."""
+"""PostgreSQL reads: one round trip a statement, and pooled connections that died while idle replaced unseen."""
+
+import time
 
 import pytest
-from sqlalchemy import text
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from app.db import Timeouts, connected, create_db_engine
-from tests.conftest import ON_POSTGRES
+from app.config import Settings
+from app.db import PING_AFTER_IDLE, Timeouts, connected, create_db_engine
+from app.main import create_app
+from tests.conftest import ON_POSTGRES, migrated_and_loaded
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's transactions and pool; SQLite has neither")
 
@@ -21,3 +27,23 @@ def test_a_read_opens_no_transaction_around_its_statements(bundled_url):
         assert second > first[0]  # and the next statement ran in a transaction of its own
     finally:
         engine.dispose()
+
+
+def test_a_pooled_connection_the_server_closed_while_idle_is_replaced_without_a_failed_request(new_database, bundled):
+    url = migrated_and_loaded(new_database(), bundled)
+    settings = Settings(database_url=url, response_cache_entries=0)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        assert client.get("/v1/topics").status_code == 200
+        admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            ended = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar_one()
+        admin.dispose()
+        assert ended >= 1  # the app's pooled connections, now dead
+        time.sleep(PING_AFTER_IDLE + 0.2)
+        for path in ("/v1/topics", "/v1/claims/ect-more-efficacious-than-ketamine", "/v1/sources"):
+            assert client.get(path).status_code == 200, path
