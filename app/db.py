@@ -326,9 +326,12 @@ def _break(dbapi_connection: Any) -> None:
 
 
 def _postgres_engine(url: str, limits: Timeouts) -> Engine:
-    connect_args: dict[str, Any] = {"connect_timeout": max(2, math.ceil(limits.connect))}
+    # psycopg prepares a statement run five times on a connection; PostgreSQL then plans it without its values
+    # once that plan looks no dearer, and a search's best plan depends on how common its words are.
+    options = ["-c plan_cache_mode=force_custom_plan"]
     if limits.statement is not None:
-        connect_args["options"] = f"-c statement_timeout={math.ceil(limits.statement * 1000)}"
+        options.append(f"-c statement_timeout={math.ceil(limits.statement * 1000)}")
+    connect_args: dict[str, Any] = {"connect_timeout": max(2, math.ceil(limits.connect)), "options": " ".join(options)}
     engine = create_engine(
         url,
         pool_size=limits.pool_size,

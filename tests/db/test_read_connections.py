@@ -29,6 +29,20 @@ def test_a_read_opens_no_transaction_around_its_statements(bundled_url):
         engine.dispose()
 
 
+def test_statements_are_planned_with_their_own_values_after_the_driver_prepares_them(bundled_url):
+    """psycopg prepares a statement after five runs; a generic plan made without the search words took twice as long."""
+    engine = create_db_engine(bundled_url, Timeouts(statement=5.0, connect=5.0, pool=5.0))
+    try:
+        with connected(engine) as conn:
+            assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
+            for _ in range(7):  # past psycopg's threshold, and past the five custom plans PostgreSQL makes first
+                conn.execute(text("SELECT count(*) FROM claim WHERE topic_id = :topic"), {"topic": "mechanism"})
+            plans = conn.execute(text("SELECT generic_plans, custom_plans FROM pg_prepared_statements")).all()
+        assert plans and all(generic == 0 for generic, _ in plans)
+    finally:
+        engine.dispose()
+
+
 def test_a_pooled_connection_the_server_closed_while_idle_is_replaced_without_a_failed_request(new_database, bundled):
     url = migrated_and_loaded(new_database(), bundled)
     settings = Settings(database_url=url, response_cache_entries=0)
