@@ -4,7 +4,8 @@ SQLite: WAL for concurrent readers, a lock wait, and a progress handler that int
 statement past its deadline (or past a shorter budget its caller set: `statement_budget`).
 PostgreSQL: connect_timeout, statement_timeout, and a watchdog that breaks a connection whose
 server stopped answering at all (statement_timeout is the server's own clock, so a frozen or
-unreachable server never enforces it).
+unreachable server never enforces it). Reads make one round trip a statement: no transaction
+around them (`connected`), and no ping before them unless their connection sat idle.
 """
 
 import math
