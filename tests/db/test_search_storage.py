@@ -25,7 +25,7 @@ def test_ranking_the_matches_reads_no_more_than_finding_them(bundled_url):
     engine = create_engine(bundled_url)
     try:
         with engine.connect() as conn:
-            conn.execute(text("SET enable_seqscan = off"))  # the GIN index, as at any real size: no row read to count
+            conn.execute(text("SET enable_seqscan = off"))  # the index, as for a rarer word at a real size
             matches = conn.execute(text(_COUNTED)).scalar_one()
             widest = conn.execute(text("SELECT max(pg_column_size(claim_fts.*)) FROM claim_fts")).scalar_one()
             counted, ranked = _blocks(conn, _COUNTED), _blocks(conn, _RANKED)
